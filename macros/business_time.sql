@@ -1,0 +1,79 @@
+{#- Column name -> lower-case data type of a relation, read at run time. -#}
+{% macro raw_column_types(relation) %}
+    {%- set types = {} -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do types.update({column.name: column.dtype | lower}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(types) }}
+{% endmacro %}
+
+
+{#- A raw timestamp as a business-local timestamp (var business_timezone).
+    Values with an offset are converted; values without one are already
+    business-local; text that does not parse gives null. -#}
+{% macro business_timestamp(column_name, raw_types) %}
+    {{ return(adapter.dispatch('business_timestamp', 'memberkpi')(
+        column_name, raw_types)) }}
+{% endmacro %}
+
+
+{% macro default__business_timestamp(column_name, raw_types) %}
+    {%- set raw_type = raw_types.get(column_name, 'varchar') -%}
+    {%- set zone = var('business_timezone') -%}
+    {%- if 'with time zone' in raw_type or raw_type == 'timestamptz' -%}
+        timezone('{{ zone }}', {{ column_name }})
+    {%- elif raw_type.startswith('timestamp') or raw_type == 'date' -%}
+        cast({{ column_name }} as timestamp)
+    {%- else -%}
+        case
+            when regexp_matches(
+                trim({{ column_name }}), '{{ memberkpi.utc_offset_pattern() }}'
+            )
+                then timezone(
+                    '{{ zone }}',
+                    try_cast(trim({{ column_name }}) as timestamptz)
+                )
+            else try_cast(trim({{ column_name }}) as timestamp)
+        end
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- A time of day followed by Z or a +hh, +hhmm or +hh:mm offset. -#}
+{% macro utc_offset_pattern() -%}
+    \d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$
+{%- endmacro %}
+
+
+{#- A raw date column (traffic_date, snapshot_date) as a date. -#}
+{% macro business_date(column_name, raw_types) %}
+    {%- set raw_type = raw_types.get(column_name, 'varchar') -%}
+    {%- if raw_type == 'date' -%}
+        {{ column_name }}
+    {%- else -%}
+        cast({{ memberkpi.business_timestamp(column_name, raw_types) }} as date)
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- The build's as-of date as a SQL date literal: var as_of_date, or today
+    in business time when the var is null. -#}
+{% macro as_of_date() %}
+    {%- set configured = var('as_of_date') -%}
+    {%- if configured -%}
+        {%- set day = configured -%}
+    {%- else -%}
+        {%- set zone = modules.pytz.timezone(var('business_timezone')) -%}
+        {%- set day = modules.datetime.datetime.now(zone).strftime('%Y-%m-%d') -%}
+    {%- endif -%}
+    {{ return("cast('" ~ day ~ "' as date)") }}
+{% endmacro %}
+
+
+{#- True when a raw value is present but its typed value is null: text that
+    did not parse as the contract's type. -#}
+{% macro is_unparsed(raw_column, typed_expression) -%}
+    ({{ raw_column }} is not null and ({{ typed_expression }}) is null)
+{%- endmacro %}

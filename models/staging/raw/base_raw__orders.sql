@@ -1,0 +1,103 @@
+{%- set raw_types = raw_column_types(source('raw', 'orders')) -%}
+
+with
+
+source as (
+    select distinct * from {{ source('raw', 'orders') }}
+),
+
+channels as (
+    select channel_code from {{ ref('channels') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(order_id as varchar) as raw_order_id,
+        cast(channel as varchar) as raw_channel,
+        cast(customer_id as varchar) as raw_customer_id,
+        cast(store_id as varchar) as raw_store_id,
+        cast(ordered_at as varchar) as raw_ordered_at,
+        cast(paid_at as varchar) as raw_paid_at,
+        cast(status as varchar) as raw_status,
+        cast(gross_amount as varchar) as raw_gross_amount,
+        cast(discount_amount as varchar) as raw_discount_amount,
+        cast(paid_amount as varchar) as raw_paid_amount,
+        cast(refunded_amount as varchar) as raw_refunded_amount,
+        cast(mobile_hash as varchar) as raw_mobile_hash,
+
+        -- ids
+        nullif(trim(cast(order_id as varchar)), '') as order_id,
+        nullif(trim(cast(customer_id as varchar)), '') as customer_id,
+        nullif(trim(cast(store_id as varchar)), '') as store_id,
+
+        -- codes
+        trim(cast(channel as varchar)) as channel,
+        trim(cast(status as varchar)) as order_status,
+
+        -- amounts
+        try_cast(gross_amount as decimal(18, 2)) as gross_amount,
+        try_cast(discount_amount as decimal(18, 2)) as discount_amount,
+        try_cast(paid_amount as decimal(18, 2)) as paid_amount,
+        try_cast(refunded_amount as decimal(18, 2)) as refunded_amount,
+
+        -- pii
+        nullif(trim(cast(mobile_hash as varchar)), '') as mobile_hash,
+
+        -- timestamps
+        {{ business_timestamp('ordered_at', raw_types) }} as ordered_at,
+        {{ business_timestamp('paid_at', raw_types) }} as paid_at
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by order_id
+            order by
+                ordered_at desc nulls last,
+                raw_order_id desc, raw_channel desc, raw_customer_id desc,
+                raw_store_id desc, raw_ordered_at desc, raw_paid_at desc,
+                raw_status desc, raw_gross_amount desc,
+                raw_discount_amount desc, raw_paid_amount desc,
+                raw_refunded_amount desc, raw_mobile_hash desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when order_id is null or customer_id is null then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when channel not in (select channel_code from channels)
+                or channel is null
+                or order_status not in (
+                    'paid', 'cancelled', 'refunded', 'partially_refunded'
+                )
+                or order_status is null
+                then 'unknown_code'
+            when gross_amount is null
+                or discount_amount is null
+                or paid_amount is null
+                or refunded_amount is null
+                or gross_amount < 0
+                or discount_amount < 0
+                or paid_amount < 0
+                or refunded_amount < 0
+                or paid_amount > gross_amount
+                or refunded_amount > paid_amount
+                then 'bad_amount'
+            when ordered_at is null
+                or {{ is_unparsed('raw_paid_at', 'paid_at') }}
+                or cast(ordered_at as date) > {{ as_of_date() }}
+                or cast(paid_at as date) > {{ as_of_date() }}
+                then 'bad_timestamp'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole suite. Fails when pytest collects no test (exit code 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DBT_PROFILES_DIR="$PWD"
+bin=.venv/bin
+
+echo "== ruff"
+"$bin/ruff" check src tests
+echo "== sqlfluff"
+"$bin/sqlfluff" lint models macros analyses tests/dbt --disable-progress-bar
+echo "== pytest"
+set +e
+"$bin/pytest" "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no test: failing" >&2
+    exit 1
+fi
+exit "$status"

@@ -1,0 +1,18 @@
+"""Where memberkpi finds its project, its raw data and its DuckDB file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def raw_dir() -> Path:
+    """The raw directory: MEMBERKPI_RAW_DIR, else data/raw in the project."""
+    return Path(os.environ.get("MEMBERKPI_RAW_DIR", PROJECT_DIR / "data" / "raw"))
+
+
+def database_path() -> Path:
+    """The build's DuckDB file: MEMBERKPI_DB, else target/memberkpi.duckdb."""
+    return Path(os.environ.get("MEMBERKPI_DB", PROJECT_DIR / "target" / "memberkpi.duckdb"))
