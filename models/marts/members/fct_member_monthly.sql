@@ -1,0 +1,136 @@
+with
+
+windowed as (
+    select * from {{ ref('int_member_months_windowed') }}
+),
+
+report_months as (
+    select * from {{ ref('int_report_months_bounded') }}
+),
+
+spans as (
+    select * from {{ ref('int_enrolment_spans_derived') }}
+),
+
+first_orders as (
+    select * from {{ ref('int_member_first_orders_derived') }}
+),
+
+joined as (
+    select
+        windowed.*,
+        report_months.month_end_date,
+        cast(
+            {{ dbt.dateadd('day', -1, 'windowed.report_month') }} as date
+        ) as previous_month_end_date,
+        spans.joined_date,
+        spans.exited_date,
+        spans.join_month,
+        spans.exit_month,
+        spans.is_reachable,
+        first_orders.first_member_order_date,
+        coalesce(first_orders.has_second_member_order_90d, false)
+            as has_second_member_order_90d
+    from windowed
+    inner join report_months
+        on windowed.report_month = report_months.report_month
+    inner join spans
+        on windowed.member_id = spans.member_id
+    left join first_orders
+        on windowed.member_id = first_orders.member_id
+),
+
+enrolment as (
+    select
+        *,
+        (
+            joined_date <= month_end_date
+            and (exited_date is null or exited_date > month_end_date)
+        ) as is_enrolled_at_month_end,
+        (
+            joined_date <= previous_month_end_date
+            and (exited_date is null or exited_date > previous_month_end_date)
+        ) as is_enrolled_at_previous_month_end,
+        (
+            joined_date <= month_end_date
+            and (exited_date is null or exited_date > report_month)
+            and (exited_date is null or exited_date > joined_date)
+        ) as is_enrolled_in_month,
+        {{ dbt.datediff('last_member_order_date', 'month_end_date', 'day') }}
+            as days_since_last_member_order,
+        {{ dbt.datediff('joined_date', 'month_end_date', 'day') }}
+            as days_since_joined
+    from joined
+),
+
+final as (
+    select
+        -- ids
+        member_id,
+
+        -- dates
+        report_month,
+        month_end_date,
+        joined_date,
+        exited_date,
+        first_member_order_date,
+        last_member_order_date,
+
+        -- enrolment
+        is_enrolled_in_month,
+        is_enrolled_at_month_end,
+        is_enrolled_at_previous_month_end,
+        join_month = report_month as has_joined_in_month,
+        coalesce(exit_month = report_month, false) as has_exited_in_month,
+        is_reachable,
+
+        -- activity within the month
+        count_member_orders,
+        member_net_sales,
+        count_interactions,
+        count_member_orders > 0 as is_member_buyer,
+        count_member_orders > 0 or count_interactions > 0 as is_engaged,
+
+        -- rolling 12 months (W12) and the 12 before (W12prev)
+        count_member_orders_w12,
+        member_net_sales_w12,
+        count_interactions_w12,
+        count_member_orders_w12prev,
+        count_member_orders_w12 > 0 or count_interactions_w12 > 0
+            as is_engaged_w12,
+        coalesce(min_engaged_channel_w12 != max_engaged_channel_w12, false)
+            as has_multiple_channels_w12,
+        coalesce(min_category_w12 != max_category_w12, false)
+            as has_multiple_categories_w12,
+
+        -- relationship depth (L0-L3 from member orders in W12)
+        depth_level,
+        previous_depth_level,
+
+        -- 4C membership
+        (
+            is_enrolled_at_month_end
+            and is_reachable
+            and (count_member_orders_w12 > 0 or count_interactions_w12 > 0)
+        ) as is_capital,
+
+        -- lifecycle and RFM inputs
+        count_member_orders_to_date,
+        days_since_last_member_order,
+        case
+            when not is_enrolled_at_month_end then null
+            when count_member_orders_to_date = 0 and days_since_joined <= 90
+                then 'new'
+            when count_member_orders_to_date = 0 then 'unconverted'
+            when days_since_last_member_order <= 180
+                and count_member_orders_to_date = 1
+                then 'first_time'
+            when days_since_last_member_order <= 180 then 'repeat'
+            when days_since_last_member_order <= 365 then 'silent'
+            else 'lapsed'
+        end as lifecycle_stage,
+        has_second_member_order_90d
+    from enrolment
+)
+
+select * from final
