@@ -1,0 +1,360 @@
+"""Predicted customer lifetime value: BG/NBD purchase counts x Gamma-Gamma spend.
+
+Our own implementation of
+
+* the BG/NBD model of Fader, Hardie and Lee (2005), "'Counting Your Customers'
+  the Easy Way: An Alternative to the Pareto/NBD Model", Marketing Science
+  24(2), fitted by maximum likelihood on (x, t_x, T): x repeat purchases, t_x
+  the time of the last purchase and T the customer's age, both measured from
+  the first purchase;
+* the Gamma-Gamma spend model of Fader, Hardie and Lee (2005), "RFM and CLV:
+  Using Iso-Value Curves for Customer Base Analysis", JMR 42(4), as written up
+  in Fader and Hardie (2013), "The Gamma-Gamma Model of Monetary Value",
+  fitted on repeat buyers with the mean value of their repeat purchases.
+
+Time is in weeks (days / 7). A purchase is a customer-day: transactions of
+one customer on one day merge into one purchase whose value is their sum.
+
+The expected value of a customer over a horizon is expected purchases times
+expected average order value, undiscounted (no margin, no discount rate):
+a gross revenue forecast, not a present value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import minimize
+from scipy.special import gammaln, hyp2f1
+
+FloatArray = NDArray[np.float64]
+
+DAYS_PER_WEEK = 7.0
+PARAM_MIN = 1e-4
+PARAM_MAX = 1e4
+SUMMARY_COLUMNS = ["customer_id", "frequency", "recency", "T", "monetary"]
+
+
+@dataclass(frozen=True)
+class BGNBDParams:
+    """Fitted BG/NBD parameters: purchase rate ~ Gamma(r, alpha), dropout ~ Beta(a, b)."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float
+
+
+@dataclass(frozen=True)
+class GammaGammaParams:
+    """Fitted Gamma-Gamma parameters: spend ~ Gamma(p, nu), nu ~ Gamma(q, gamma)."""
+
+    p: float
+    q: float
+    gamma: float
+    log_likelihood: float
+
+    @property
+    def population_mean(self) -> float:
+        """Mean transaction value in the population, p * gamma / (q - 1) (needs q > 1)."""
+        if self.q <= 1:
+            return float("nan")
+        return self.p * self.gamma / (self.q - 1)
+
+
+def _as_float(values: ArrayLike) -> FloatArray:
+    return np.asarray(values, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summarize_transactions(
+    transactions: pd.DataFrame,
+    calibration_end: dt.date | str | pd.Timestamp,
+    customer_col: str = "customer_id",
+    date_col: str = "purchase_date",
+    amount_col: str = "amount",
+) -> pd.DataFrame:
+    """One row per customer with (frequency, recency, T, monetary) at calibration_end.
+
+    Transactions dated after calibration_end (inclusive end) are ignored, and
+    customers whose first purchase is later do not appear. Transactions on the
+    same day merge into one purchase with the summed amount. frequency is the
+    number of purchase days after the first, recency the weeks from the first
+    to the last purchase day, T the weeks from the first purchase day to
+    calibration_end, monetary the mean amount of the repeat purchase days (the
+    first purchase excluded; NaN when frequency is 0).
+    """
+    end = pd.Timestamp(calibration_end).normalize()
+    frame = pd.DataFrame(
+        {
+            "customer_id": transactions[customer_col].to_numpy(),
+            "day": pd.to_datetime(transactions[date_col]).dt.normalize(),
+            "amount": transactions[amount_col].astype("float64").to_numpy(),
+        }
+    )
+    frame = frame[frame["day"] <= end]
+    if frame.empty:
+        return pd.DataFrame(
+            {
+                "customer_id": pd.Series(dtype=transactions[customer_col].dtype),
+                **{name: pd.Series(dtype="float64") for name in SUMMARY_COLUMNS[1:]},
+            }
+        )
+    days = frame.groupby(["customer_id", "day"], sort=True, as_index=False)["amount"].sum()
+    days["is_repeat"] = days["day"] > days.groupby("customer_id")["day"].transform("min")
+    grouped = days.groupby("customer_id", sort=True)
+    repeat_amount = days["amount"].where(days["is_repeat"])
+    summary = pd.DataFrame(
+        {
+            "first_day": grouped["day"].min(),
+            "last_day": grouped["day"].max(),
+            "frequency": grouped["is_repeat"].sum().astype("float64"),
+            "monetary": repeat_amount.groupby(days["customer_id"]).mean(),
+        }
+    )
+    summary["recency"] = (summary["last_day"] - summary["first_day"]).dt.days / DAYS_PER_WEEK
+    summary["T"] = (end - summary["first_day"]).dt.days / DAYS_PER_WEEK
+    return summary.reset_index()[SUMMARY_COLUMNS]
+
+
+# --------------------------------------------------------------------------- fitting
+
+
+def _maximize(
+    negative_ll: Callable[[FloatArray], float], start: FloatArray
+) -> tuple[FloatArray, float]:
+    """Minimise a negative log-likelihood over log-parameters: Nelder-Mead, then L-BFGS-B.
+
+    Every parameter is kept in [PARAM_MIN, PARAM_MAX]. On small or degenerate
+    data the likelihood can keep rising as parameters run off to infinity
+    (e.g. r and alpha together, the Poisson limit of the gamma mixing); the
+    bounds stop the search there instead of in floating-point noise.
+    """
+    bounds = [(np.log(PARAM_MIN), np.log(PARAM_MAX))] * len(start)
+    best = minimize(
+        negative_ll,
+        start,
+        method="Nelder-Mead",
+        bounds=bounds,
+        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 40_000},
+    )
+    polished = minimize(
+        negative_ll, best.x, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-15}
+    )
+    if np.isfinite(polished.fun) and polished.fun <= best.fun:
+        best = polished
+    if not np.isfinite(best.fun):
+        raise RuntimeError("maximum likelihood fit did not reach a finite log-likelihood")
+    return np.asarray(best.x, dtype=np.float64), float(best.fun)
+
+
+def bgnbd_log_likelihood_terms(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    age: ArrayLike,
+) -> FloatArray:
+    """Per-customer BG/NBD log-likelihood (FHL 2005, eq. 6), in log space.
+
+    L = A1 * A2 * (A3 + [x > 0] A4) with
+    ln A1 = lnG(r+x) - lnG(r) + r ln(alpha),
+    ln A2 = lnG(a+b) + lnG(b+x) - lnG(b) - lnG(a+b+x),
+    ln A3 = -(r+x) ln(alpha+T),
+    ln A4 = ln(a) - ln(b+x-1) - (r+x) ln(alpha+t_x);
+    the sum A3 + A4 is taken with logaddexp.
+    """
+    x = _as_float(frequency)
+    t_x = _as_float(recency)
+    t_cap = _as_float(age)
+    ln_a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    ln_a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+    ln_a3 = -(r + x) * np.log(alpha + t_cap)
+    repeat = x > 0
+    ln_a4 = np.full_like(x, -np.inf)
+    ln_a4[repeat] = (
+        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+    )
+    return ln_a1 + ln_a2 + np.logaddexp(ln_a3, ln_a4)
+
+
+def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> BGNBDParams:
+    """Fit BG/NBD by maximum likelihood; returns r, alpha, a, b and the log-likelihood."""
+    x = _as_float(frequency)
+    t_x = _as_float(recency)
+    t_cap = _as_float(age)
+    if x.size == 0:
+        raise ValueError("cannot fit BG/NBD on zero customers")
+    if np.any(x < 0) or np.any(t_x < 0) or np.any(t_x > t_cap):
+        raise ValueError("need frequency >= 0 and 0 <= recency <= T")
+
+    def negative_ll(log_params: FloatArray) -> float:
+        r, alpha, a, b = np.exp(log_params)
+        total = bgnbd_log_likelihood_terms(r, alpha, a, b, x, t_x, t_cap).sum()
+        return float(-total) if np.isfinite(total) else np.inf
+
+    start = np.log([1.0, max(float(np.mean(t_cap)), 1.0), 1.0, 1.0])
+    log_params, neg_ll = _maximize(negative_ll, start)
+    r, alpha, a, b = (float(value) for value in np.exp(log_params))
+    return BGNBDParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=-neg_ll)
+
+
+def bgnbd_expected_purchases(
+    params: BGNBDParams,
+    horizon: float,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    age: ArrayLike,
+) -> FloatArray:
+    """Expected purchases in (T, T + horizon] given (x, t_x, T): FHL 2005, eq. 10.
+
+    E[Y(t) | x, t_x, T] =
+        (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x)
+                               * 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]
+        / (1 + [x > 0] a/(b+x-1) * ((alpha+T)/(alpha+t_x))^(r+x))
+    """
+    x = _as_float(frequency)
+    t_x = _as_float(recency)
+    t_cap = _as_float(age)
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    t = float(horizon)
+    ratio = (alpha + t_cap) / (alpha + t_cap + t)
+    hyper = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + t_cap + t))
+    numerator = (a + b + x - 1) / (a - 1) * (1 - ratio ** (r + x) * hyper)
+    return numerator / _alive_denominator(params, x, t_x, t_cap)
+
+
+def _alive_denominator(
+    params: BGNBDParams, x: FloatArray, t_x: FloatArray, t_cap: FloatArray
+) -> FloatArray:
+    """1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x), computed in log space."""
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    repeat = x > 0
+    log_odds = np.full_like(x, -np.inf)
+    log_odds[repeat] = (
+        np.log(a)
+        - np.log(b + x[repeat] - 1)
+        + (r + x[repeat]) * (np.log(alpha + t_cap[repeat]) - np.log(alpha + t_x[repeat]))
+    )
+    return np.exp(np.logaddexp(0.0, log_odds))
+
+
+def bgnbd_probability_alive(
+    params: BGNBDParams, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
+) -> FloatArray:
+    """P(still active at T | x, t_x, T) under BG/NBD.
+
+    From Fader, Hardie and Lee's note "Computing P(alive) Using the BG/NBD Model":
+    P(alive) = 1 / (1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)).
+    """
+    x = _as_float(frequency)
+    return 1.0 / _alive_denominator(params, x, _as_float(recency), _as_float(age))
+
+
+def gamma_gamma_log_likelihood_terms(
+    p: float, q: float, gamma: float, frequency: ArrayLike, monetary: ArrayLike
+) -> FloatArray:
+    """Per-customer Gamma-Gamma log-likelihood of the mean spend z of x transactions.
+
+    Fader and Hardie (2013), eq. 3 with the Jacobian of z = (sum of x spends) / x:
+    ln f = lnG(px+q) - lnG(px) - lnG(q) + q ln(gamma) + (px-1) ln(x z) + ln(x)
+           - (px+q) ln(gamma + x z).
+    """
+    x = _as_float(frequency)
+    z = _as_float(monetary)
+    total = x * z
+    return (
+        gammaln(p * x + q)
+        - gammaln(p * x)
+        - gammaln(q)
+        + q * np.log(gamma)
+        + (p * x - 1) * np.log(total)
+        + np.log(x)
+        - (p * x + q) * np.log(gamma + total)
+    )
+
+
+def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaParams:
+    """Fit Gamma-Gamma by maximum likelihood on customers with frequency > 0 and monetary > 0."""
+    x = _as_float(frequency)
+    z = _as_float(monetary)
+    keep = (x > 0) & np.isfinite(z) & (z > 0)
+    x, z = x[keep], z[keep]
+    if x.size == 0:
+        raise ValueError("cannot fit Gamma-Gamma without repeat buyers with positive spend")
+
+    def negative_ll(log_params: FloatArray) -> float:
+        p, q, gamma = np.exp(log_params)
+        total = gamma_gamma_log_likelihood_terms(p, q, gamma, x, z).sum()
+        return float(-total) if np.isfinite(total) else np.inf
+
+    start = np.log([1.0, 2.0, max(float(np.mean(z)), 1e-6)])
+    log_params, neg_ll = _maximize(negative_ll, start)
+    p, q, gamma = (float(value) for value in np.exp(log_params))
+    return GammaGammaParams(p=p, q=q, gamma=gamma, log_likelihood=-neg_ll)
+
+
+def gamma_gamma_expected_value(
+    params: GammaGammaParams, frequency: ArrayLike, monetary: ArrayLike
+) -> FloatArray:
+    """E[Z | x, z] = (q-1)/(px+q-1) * p gamma/(q-1) + px/(px+q-1) * z = p (gamma + x z)/(px+q-1).
+
+    Customers with no usable spend history (x = 0, or z missing or not
+    positive) get x treated as 0, which gives the population mean p gamma/(q-1).
+    """
+    x = _as_float(frequency)
+    z = _as_float(monetary)
+    usable = (x > 0) & np.isfinite(z) & (z > 0)
+    x = np.where(usable, x, 0.0)
+    z = np.where(usable, z, 0.0)
+    p, q, gamma = params.p, params.q, params.gamma
+    return p * (gamma + x * z) / (p * x + q - 1)
+
+
+# --------------------------------------------------------------------------- prediction
+
+
+def predict_clv(
+    summary: pd.DataFrame,
+    horizon_weeks: float = 52.0,
+    bgnbd: BGNBDParams | None = None,
+    gamma_gamma: GammaGammaParams | None = None,
+) -> pd.DataFrame:
+    """Per-customer CLV forecast over horizon_weeks (default 52, i.e. 12 months).
+
+    summary has the columns of summarize_transactions (customer_id, frequency,
+    recency, T, monetary). Models not passed in are fitted on summary itself.
+    Returns customer_id, expected_purchases, probability_alive,
+    expected_order_value and expected_value, where expected_value =
+    expected_purchases x expected_order_value: undiscounted gross value, no
+    margin and no discount rate applied.
+    """
+    if bgnbd is None:
+        bgnbd = fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
+    if gamma_gamma is None:
+        gamma_gamma = fit_gamma_gamma(summary["frequency"], summary["monetary"])
+    frequency = summary["frequency"].to_numpy(dtype=np.float64)
+    recency = summary["recency"].to_numpy(dtype=np.float64)
+    age = summary["T"].to_numpy(dtype=np.float64)
+    purchases = bgnbd_expected_purchases(bgnbd, horizon_weeks, frequency, recency, age)
+    alive = bgnbd_probability_alive(bgnbd, frequency, recency, age)
+    order_value = gamma_gamma_expected_value(gamma_gamma, frequency, summary["monetary"])
+    return pd.DataFrame(
+        {
+            "customer_id": summary["customer_id"].to_numpy(),
+            "expected_purchases": purchases,
+            "probability_alive": alive,
+            "expected_order_value": order_value,
+            "expected_value": purchases * order_value,
+        }
+    )
