@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from memberkpi.generate import generate_command
+from memberkpi.quality import validate_command
+
 app = typer.Typer(
     help="memberkpi: member-operations metrics warehouse on dbt + DuckDB.",
     no_args_is_help=True,
@@ -14,6 +17,10 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """Generate demo data, validate raw exports, build, publish and chart KPIs."""
+
+
+app.command("generate")(generate_command)
+app.command("validate")(validate_command)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,444 @@
+"""The raw contract as Great Expectations 1.x suites, run by one Checkpoint.
+
+GX 1.x has no DuckDB data source, and a Checkpoint passes the same
+`batch_parameters` to every Validation Definition, so one in-memory
+dataframe per table cannot go through one Checkpoint. The staged tables
+are therefore written to parquet in a scratch directory and registered as
+parquet assets of a pandas data source (GX reads them into pandas); each
+table gets an ExpectationSuite, a whole-table BatchDefinition and a
+ValidationDefinition, and one Checkpoint runs them all and updates the
+Data Docs site.
+
+Every expectation carries `meta.check` (what kind of rule) and
+`meta.columns`; its GX `severity` says how bad a failure is: CRITICAL is
+FATAL for the build, WARNING is a row-level break the quarantine handles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from memberkpi._quality_contract import RULES, TableSpec
+from memberkpi._quality_read import UNPARSED_SUFFIX, LoadedTable
+from memberkpi._quality_report import Finding, Severity
+
+if TYPE_CHECKING:
+    from great_expectations.expectations import Expectation
+
+SITE_NAME = "memberkpi_raw"
+EXAMPLES = 3
+
+
+@dataclass
+class ReferenceCheck:
+    """How a foreign key is checked: against a value set or an orphan column."""
+
+    column: str
+    parent: str
+    parent_column: str
+    values: list[str] | None = None  # None: use `orphan_column`
+    orphan_column: str | None = None
+    parent_absent: bool = False
+
+
+@dataclass
+class TableOutcome:
+    """GX's verdict on one table."""
+
+    expectations: int = 0
+    failed: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _as_of_end(as_of: dt.date) -> dt.datetime:
+    return dt.datetime.combine(as_of, dt.time.max)
+
+
+def build_expectations(
+    table: LoadedTable, as_of: dt.date, references: list[ReferenceCheck]
+) -> list[Expectation]:
+    """The contract of one table as GX expectations."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.metadata_types import FailureSeverity
+    from great_expectations.expectations.row_conditions import Column
+
+    spec: TableSpec = table.spec
+    rules = RULES.get(spec.name)
+    present = set(table.present_columns)
+    found: list[Expectation] = []
+    warning = FailureSeverity.WARNING
+
+    def meta(check: str, *columns: str, **extra: Any) -> dict[str, Any]:
+        return {"check": check, "columns": list(columns), **extra}
+
+    for name in spec.column_names:
+        found.append(
+            gxe.ExpectColumnToExist(
+                column=name,
+                severity=FailureSeverity.CRITICAL,
+                meta=meta("column_present", name),
+                description=f"`{name}` is a raw contract column: dbt cannot build without it.",
+            )
+        )
+    expected = [*table.present_columns, *table.helper_columns]
+    found.append(
+        gxe.ExpectTableColumnsToMatchSet(
+            column_set=expected,
+            exact_match=True,
+            severity=warning,
+            meta=meta("known_columns"),
+            description="Columns outside the raw contract are ignored by the build.",
+        )
+    )
+
+    key = [name for name in spec.primary_key if name in present]
+    not_null: list[str] = list(key)
+    if spec.dedupe_timestamp:
+        not_null.append(spec.dedupe_timestamp)
+    if rules:
+        not_null += rules.not_null
+    for column in spec.columns:
+        if column.kind == "decimal":
+            not_null.append(column.name)
+        if column.accepted_values is not None and not (
+            rules and column.name in rules.nullable_codes
+        ):
+            not_null.append(column.name)
+    for name in dict.fromkeys(not_null):
+        if name not in present:
+            continue
+        # a value that is present but does not cast is reported once, as such
+        unparsed = (
+            {}
+            if spec.column(name).kind == "text"
+            else {"row_condition": Column(name + UNPARSED_SUFFIX).is_null()}
+        )
+        found.append(
+            gxe.ExpectColumnValuesToNotBeNull(
+                column=name,
+                severity=warning,
+                meta=meta("not_null", name, key=name in key),
+                **unparsed,
+            )
+        )
+    if key and len(key) == len(spec.primary_key):
+        if len(key) == 1:
+            found.append(
+                gxe.ExpectColumnValuesToBeUnique(
+                    column=key[0],
+                    severity=warning,
+                    meta=meta("unique_key", *key),
+                    description="Exact duplicate rows are collapsed first, as staging does.",
+                )
+            )
+        else:
+            found.append(
+                gxe.ExpectCompoundColumnsToBeUnique(
+                    column_list=key,
+                    severity=warning,
+                    meta=meta("unique_key", *key),
+                    description="Exact duplicate rows are collapsed first, as staging does.",
+                )
+            )
+
+    for column in spec.columns:
+        if column.name not in present:
+            continue
+        if column.kind != "text":
+            found.append(
+                gxe.ExpectColumnValuesToBeNull(
+                    column=column.name + UNPARSED_SUFFIX,
+                    severity=warning,
+                    meta=meta("castable", column.name, data_type=column.data_type),
+                    description=f"Raw `{column.name}` values cast to {column.data_type}.",
+                )
+            )
+        if column.accepted_values is not None:
+            found.append(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column=column.name,
+                    value_set=list(column.accepted_values),
+                    severity=warning,
+                    meta=meta("code", column.name),
+                )
+            )
+        non_negative = column.kind == "decimal" or bool(rules and column.name in rules.non_negative)
+        if non_negative:
+            found.append(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column=column.name,
+                    min_value=0,
+                    severity=warning,
+                    meta=meta("non_negative", column.name),
+                )
+            )
+        if column.kind in {"timestamp", "date"} and not (
+            rules and column.name in rules.may_be_future
+        ):
+            found.append(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column=column.name,
+                    max_value=_as_of_end(as_of),
+                    severity=warning,
+                    meta=meta("not_after_as_of", column.name, as_of=as_of.isoformat()),
+                )
+            )
+    if rules:
+        for column_a, column_b in rules.at_least:
+            if column_a in present and column_b in present:
+                found.append(
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                        column_A=column_a,
+                        column_B=column_b,
+                        or_equal=True,
+                        ignore_row_if="either_value_is_missing",
+                        severity=warning,
+                        meta=meta("at_least", column_a, column_b),
+                    )
+                )
+        for name, (low, high) in rules.ranges.items():
+            if name in present:
+                top = as_of.year if high == "as_of_year" else int(high)
+                found.append(
+                    gxe.ExpectColumnValuesToBeBetween(
+                        column=name,
+                        min_value=low,
+                        max_value=top,
+                        severity=warning,
+                        meta=meta("range", name, low=low, high=top),
+                    )
+                )
+    for reference in references:
+        reference_meta = meta(
+            "reference",
+            reference.column,
+            parent=reference.parent,
+            parent_column=reference.parent_column,
+            parent_absent=reference.parent_absent,
+        )
+        if reference.values is not None:
+            found.append(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column=reference.column,
+                    value_set=reference.values,
+                    severity=warning,
+                    meta=reference_meta,
+                )
+            )
+        elif reference.orphan_column:
+            found.append(
+                gxe.ExpectColumnValuesToBeNull(
+                    column=reference.orphan_column,
+                    severity=warning,
+                    meta=reference_meta,
+                    description=f"`{reference.column}` is a key of `{reference.parent}`.",
+                )
+            )
+    return found
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "(" + ", ".join(_show(v) for v in value.values()) + ")"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    if isinstance(value, str):
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _examples(result: dict[str, Any]) -> str:
+    shown: list[str] = []
+    for value in result.get("partial_unexpected_list") or []:
+        text = _show(value)
+        if text not in shown:
+            shown.append(text)
+        if len(shown) == EXAMPLES:
+            break
+    return ", e.g. " + ", ".join(shown) if shown else ""
+
+
+def describe_failure(
+    table: LoadedTable,
+    check: str,
+    columns: list[str],
+    meta: dict[str, Any],
+    result: dict[str, Any],
+    kwargs: dict[str, Any],
+) -> list[tuple[str | None, str, int | None]]:
+    """(column, message, count) lines for one failed expectation."""
+    count = result.get("unexpected_count")
+    total = result.get("element_count")
+    # GX counts rows after exact duplicates are collapsed, as staging does
+    distinct = "distinct " if total is not None and total != table.rows else ""
+    n = f"{count} of {total} {distinct}row(s)" if count is not None else "some rows"
+    column = columns[0] if columns else None
+    examples = _examples(result)
+    match check:
+        case "column_present":
+            return [(column, "missing (the raw contract requires it; dbt cannot build)", None)]
+        case "known_columns":
+            return [
+                (name, "not in the raw contract: ignored by the build", None)
+                for name in table.extra_columns
+            ]
+        case "not_null":
+            what = "key " if meta.get("key") else ""
+            return [(column, f"{n} with no {what}value (null or blank)", count)]
+        case "unique_key":
+            label = columns[0] if len(columns) == 1 else "(" + ", ".join(columns) + ")"
+            return [(label, f"{n} share a key with a different row{examples}", count)]
+        case "castable":
+            return [
+                (
+                    column,
+                    f"{n} with a value that does not cast to {meta.get('data_type')}{examples}",
+                    count,
+                )
+            ]
+        case "code":
+            allowed = list(kwargs.get("value_set") or [])
+            listed = ", ".join(allowed) if len(allowed) <= 8 else f"{len(allowed)} codes"
+            return [(column, f"{n} with an unknown code{examples} (accepted: {listed})", count)]
+        case "non_negative":
+            return [(column, f"{n} negative{examples}", count)]
+        case "not_after_as_of":
+            return [(column, f"{n} after the as-of date {meta.get('as_of')}{examples}", count)]
+        case "at_least":
+            a, b = columns
+            shown = examples.replace("e.g. ", f"e.g. ({a}, {b}) = ", 1)
+            return [(b, f"{n} where {b} is above {a}{shown}", count)]
+        case "range":
+            return [(column, f"{n} outside {meta.get('low')}..{meta.get('high')}{examples}", count)]
+        case "reference":
+            target = f"{meta.get('parent')}.{meta.get('parent_column')}"
+            why = f" (no {meta.get('parent')} file)" if meta.get("parent_absent") else ""
+            return [(column, f"{n} not found in {target}{why}{examples}", count)]
+    return [(column, f"{check} failed for {n}{examples}", count)]
+
+
+def run_checkpoint(
+    tables: list[tuple[LoadedTable, Path, list[ReferenceCheck]]],
+    as_of: dt.date,
+    docs_dir: Path,
+) -> tuple[dict[str, TableOutcome], Path]:
+    """Validate the exported tables with one Checkpoint; build Data Docs."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+    from great_expectations.expectations.metadata_types import FailureSeverity
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    site = {
+        "class_name": "SiteBuilder",
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(docs_dir.resolve()),
+        },
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    }
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        data_docs_sites={SITE_NAME: site},
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    source = context.data_sources.add_pandas("raw")
+    definitions = []
+    by_suite: dict[str, LoadedTable] = {}
+    for table, parquet, references in tables:
+        asset = source.add_parquet_asset(name=table.spec.name, path=parquet)
+        batch = asset.add_batch_definition_whole_dataframe(f"{table.spec.name} file")
+        # all expectations at once: add_expectation re-serializes the suite each time
+        suite = context.suites.add(
+            gx.ExpectationSuite(
+                name=f"raw.{table.spec.name}",
+                expectations=build_expectations(table, as_of, references),
+            )
+        )
+        definitions.append(
+            context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"raw.{table.spec.name}", data=batch, suite=suite)
+            )
+        )
+        by_suite[suite.name] = table
+
+    outcomes: dict[str, TableOutcome] = {}
+    if definitions:
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name="raw_contract",
+                validation_definitions=definitions,
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
+            )
+        )
+        result = checkpoint.run()
+        for run in result.run_results.values():
+            table = by_suite[run.suite_name]
+            outcome = outcomes.setdefault(table.spec.name, TableOutcome())
+            for item in run.results:
+                outcome.expectations += 1
+                if item.success:
+                    continue
+                outcome.failed += 1
+                config = item.expectation_config
+                meta = dict(config.meta or {})
+                severity = (
+                    Severity.FATAL
+                    if config.severity == FailureSeverity.CRITICAL
+                    else Severity.WARNING
+                )
+                check = str(meta.get("check", config.type))
+                exception = item.exception_info or {}
+                if exception.get("raised_exception"):
+                    outcome.findings.append(
+                        Finding(
+                            Severity.WARNING,
+                            table.spec.name,
+                            table.path.name,
+                            (meta.get("columns") or [None])[0],
+                            check,
+                            f"check {config.type} could not run: "
+                            f"{str(exception.get('exception_message')).splitlines()[0]}",
+                        )
+                    )
+                    continue
+                for column, message, count in describe_failure(
+                    table,
+                    check,
+                    list(meta.get("columns") or []),
+                    meta,
+                    dict(item.result or {}),
+                    dict(config.kwargs),
+                ):
+                    outcome.findings.append(
+                        Finding(
+                            severity,
+                            table.spec.name,
+                            table.path.name,
+                            column,
+                            check,
+                            message,
+                            count,
+                        )
+                    )
+    for name, outcome in outcomes.items():
+        order = {column: i for i, column in enumerate(by_suite[f"raw.{name}"].spec.column_names)}
+        outcome.findings.sort(key=lambda f: order.get((f.column or "").strip("("), -1))
+    # once, here: an UpdateDataDocsAction would rebuild the whole site after
+    # every Validation Definition
+    context.build_data_docs(site_names=[SITE_NAME])
+    return outcomes, docs_dir / "index.html"

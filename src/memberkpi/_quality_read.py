@@ -1,0 +1,312 @@
+"""Find and read raw files with DuckDB the way the dbt project does.
+
+`<dir>/<table>.parquet`, else `<dir>/<table>.csv` (macros/raw_contract.sql);
+CSV is read as text with a comma delimiter. Each readable file becomes a
+DuckDB table `raw_<table>` (the file as is) and `stg_<table>`: exact
+duplicate rows collapsed, every contract column typed as staging types it
+(`try_cast`, business-time conversion of timestamps with an offset) and, for
+every non-text column, a `<column>__unparsed` column holding the raw text of
+values that are present but do not cast. Unknown columns are kept as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from memberkpi._quality_contract import ColumnSpec, TableSpec
+from memberkpi._quality_report import Finding, Severity
+
+UNPARSED_SUFFIX = "__unparsed"
+ORPHAN_SUFFIX = "__orphan"
+
+# macros/business_time.sql utc_offset_pattern: a time of day followed by an offset
+UTC_OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$"
+_NATIVE_NUMERIC = (
+    "tinyint",
+    "smallint",
+    "integer",
+    "bigint",
+    "hugeint",
+    "utinyint",
+    "usmallint",
+    "uinteger",
+    "ubigint",
+    "uhugeint",
+    "float",
+    "double",
+    "real",
+    "decimal",
+)
+_NATIVE_INTEGER = _NATIVE_NUMERIC[:10]
+_OTHER_DELIMITERS = (";", "\t", "|")
+
+
+@dataclass
+class LoadedTable:
+    """A raw file read into DuckDB."""
+
+    spec: TableSpec
+    path: Path
+    rows: int | None
+    file_columns: list[str]
+    findings: list[Finding] = field(default_factory=list)
+    staged: bool = False
+    helper_columns: list[str] = field(default_factory=list)
+
+    @property
+    def present_columns(self) -> list[str]:
+        return [c for c in self.spec.column_names if c in self.file_columns]
+
+    @property
+    def extra_columns(self) -> list[str]:
+        return [c for c in self.file_columns if c not in self.spec.column_names]
+
+    @property
+    def readable(self) -> bool:
+        """Read into DuckDB with a usable header (contract checks can run)."""
+        return bool(self.file_columns) and not any(
+            f.check in {"readable", "delimiter"} for f in self.findings
+        )
+
+    @property
+    def fatal(self) -> bool:
+        return any(f.severity is Severity.FATAL for f in self.findings)
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def reader_sql(path: Path) -> str:
+    """The DuckDB table expression dbt's raw_file_reader macro uses for a file."""
+    if path.suffix == ".parquet":
+        return f"read_parquet({literal(str(path))})"
+    return (
+        f"read_csv({literal(str(path))}, header = true, delim = ',', quote = '\"', "
+        "all_varchar = true)"
+    )
+
+
+def locate(
+    raw_dir: Path, contract: dict[str, TableSpec]
+) -> tuple[dict[str, Path | None], list[Finding]]:
+    """The file each contract table reads, and findings about the directory."""
+    found: dict[str, Path | None] = {}
+    findings: list[Finding] = []
+    for name, spec in contract.items():
+        parquet, csv = raw_dir / f"{name}.parquet", raw_dir / f"{name}.csv"
+        if parquet.is_file() and csv.is_file():
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    name,
+                    csv.name,
+                    None,
+                    "one_file_per_table",
+                    f"{parquet.name} is also present: reading the parquet file only",
+                )
+            )
+        found[name] = parquet if parquet.is_file() else csv if csv.is_file() else None
+        if found[name] is None and spec.required:
+            findings.append(
+                Finding(
+                    Severity.FATAL,
+                    name,
+                    None,
+                    None,
+                    "required_file",
+                    f"required file {name}.parquet or {name}.csv is missing in {raw_dir}",
+                )
+            )
+    for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
+        if path.suffix in {".parquet", ".csv"} and path.stem not in contract:
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    None,
+                    path.name,
+                    None,
+                    "unknown_file",
+                    "not a table of the raw contract: ignored",
+                )
+            )
+    return found, findings
+
+
+def first_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+def load(con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path) -> LoadedTable:
+    """Read one raw file into `raw_<table>`; file-level problems become findings."""
+    table = LoadedTable(spec=spec, path=path, rows=None, file_columns=[])
+
+    def fatal(check: str, message: str, column: str | None = None) -> LoadedTable:
+        table.findings.append(Finding(Severity.FATAL, spec.name, path.name, column, check, message))
+        return table
+
+    if path.stat().st_size == 0:
+        return fatal("readable", "file is empty (0 bytes)")
+    kind = "parquet" if path.suffix == ".parquet" else "CSV"
+    try:
+        con.execute(
+            f"create or replace table {quote('raw_' + spec.name)} as "
+            f"select * from {reader_sql(path)}"
+        )
+    except duckdb.Error as error:
+        if kind == "parquet":
+            return fatal("readable", "cannot be read as parquet (truncated or corrupt)")
+        return fatal("readable", f"cannot be parsed as CSV ({first_line(error)})")
+    described = con.execute(f"describe {quote('raw_' + spec.name)}").fetchall()
+    table.file_columns = [row[0] for row in described]
+    count = con.execute(f"select count(*) from {quote('raw_' + spec.name)}").fetchone()
+    table.rows = int(count[0]) if count else 0
+
+    if kind == "CSV" and len(table.file_columns) == 1 and len(spec.columns) > 1:
+        header = table.file_columns[0]
+        used = [d for d in _OTHER_DELIMITERS if d in header]
+        if used:
+            shown = header if len(header) <= 40 else header[:39] + "…"
+            return fatal(
+                "delimiter",
+                f"has a single column {shown!r}: not comma separated "
+                f"(the header is split by {used[0]!r})",
+            )
+    if table.rows == 0 and spec.required:
+        fatal("has_rows", "has no data rows (the table is required)")
+    return table
+
+
+def _typed_sql(column: ColumnSpec, raw_type: str, zone: str) -> str | None:
+    """SQL typing one raw column as staging does; None for text columns."""
+    ref = quote(column.name)
+    text = f"trim(cast({ref} as varchar))"
+    native_numeric = raw_type.startswith(_NATIVE_NUMERIC)
+    match column.kind:
+        case "text":
+            return None
+        case "decimal":
+            source = ref if native_numeric else text
+            return f"cast(try_cast({source} as {column.data_type}) as double)"
+        case "integer":
+            if raw_type.startswith(_NATIVE_INTEGER):
+                return f"try_cast({ref} as bigint)"
+            number = ref if native_numeric else f"try_cast({text} as double)"
+            return f"try_cast(case when {number} = trunc({number}) then {number} end as bigint)"
+        case "boolean":
+            return ref if raw_type == "boolean" else f"try_cast({text} as boolean)"
+        case _:  # timestamp, date: business-local timestamps (macro business_timestamp)
+            if "with time zone" in raw_type or raw_type == "timestamptz":
+                return f"timezone({literal(zone)}, {ref})"
+            if raw_type.startswith("timestamp") or raw_type == "date":
+                return f"cast({ref} as timestamp)"
+            return (
+                f"case when regexp_matches({text}, {literal(UTC_OFFSET_PATTERN)}) "
+                f"then timezone({literal(zone)}, try_cast({text} as timestamptz)) "
+                f"else try_cast({text} as timestamp) end"
+            )
+
+
+def _temporal_or_text(raw_type: str) -> bool:
+    return raw_type.startswith(("timestamp", "varchar")) or raw_type == "date"
+
+
+def stage(con: duckdb.DuckDBPyConnection, table: LoadedTable, zone: str) -> None:
+    """Create `stg_<table>` from `raw_<table>` (see the module docstring)."""
+    raw = quote("raw_" + table.spec.name)
+    raw_types = {row[0]: str(row[1]).lower() for row in con.execute(f"describe {raw}").fetchall()}
+    present = table.present_columns
+    for name in present:
+        column = table.spec.column(name)
+        if column.kind in {"timestamp", "date"} and not _temporal_or_text(raw_types[name]):
+            # staging trims the text of such a column: dbt fails on any other type
+            table.findings.append(
+                Finding(
+                    Severity.FATAL,
+                    table.spec.name,
+                    table.path.name,
+                    name,
+                    "physical_type",
+                    f"stored as {raw_types[name].upper()}: the build reads a {column.kind} "
+                    "column only from a timestamp, date or text column",
+                )
+            )
+    selects: list[str] = []
+    helpers: list[str] = []
+    for name in present:
+        column = table.spec.column(name)
+        typed = _typed_sql(column, raw_types[name], zone)
+        if typed is None:
+            selects.append(f"nullif(trim(cast({quote(name)} as varchar)), '') as {quote(name)}")
+            continue
+        helper = name + UNPARSED_SUFFIX
+        selects.append(f"{typed} as {quote(name)}")
+        selects.append(
+            f"case when {quote(name)} is not null and ({typed}) is null "
+            f"then cast({quote(name)} as varchar) end as {quote(helper)}"
+        )
+        helpers.append(helper)
+    selects += [f"cast({quote(name)} as varchar) as {quote(name)}" for name in table.extra_columns]
+    distinct_on = ", ".join(quote(name) for name in present) or "1"
+    con.execute(
+        f"create or replace table {quote('stg_' + table.spec.name)} as "
+        f"with source as (select distinct on ({distinct_on}) * from {raw}) "
+        f"select {', '.join(selects) or '1 as no_contract_column'} from source"
+    )
+    table.staged = True
+    table.helper_columns = helpers
+
+
+def parent_keys(con: duckdb.DuckDBPyConnection, parent: str, column: str) -> int:
+    """How many distinct non-null keys `stg_<parent>.<column>` holds."""
+    row = con.execute(
+        f"select count(distinct {quote(column)}) from {quote('stg_' + parent)}"
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def parent_key_values(con: duckdb.DuckDBPyConnection, parent: str, column: str) -> list[str]:
+    rows = con.execute(
+        f"select distinct {quote(column)} from {quote('stg_' + parent)} "
+        f"where {quote(column)} is not null order by 1"
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def add_orphan_column(
+    con: duckdb.DuckDBPyConnection,
+    table: LoadedTable,
+    column: str,
+    parent: str,
+    parent_column: str,
+) -> str:
+    """Add `<column>__orphan`: the value where it is not a key of the parent."""
+    helper = column + ORPHAN_SUFFIX
+    child, parent_table = quote("stg_" + table.spec.name), quote("stg_" + parent)
+    con.execute(
+        f"create or replace table {child} as "
+        f"select child.*, case when child.{quote(column)} is not null "
+        f"and keys.parent_key is null then child.{quote(column)} end as {quote(helper)} "
+        f"from {child} as child left join (select distinct {quote(parent_column)} "
+        f"as parent_key from {parent_table}) as keys "
+        f"on child.{quote(column)} = keys.parent_key"
+    )
+    table.helper_columns.append(helper)
+    return helper
+
+
+def export(con: duckdb.DuckDBPyConnection, table: LoadedTable, directory: Path) -> Path:
+    """Write `stg_<table>` to parquet for the GX pandas data source."""
+    target = directory / f"{table.spec.name}.parquet"
+    con.execute(
+        f"copy {quote('stg_' + table.spec.name)} to {literal(str(target))} (format parquet)"
+    )
+    return target

@@ -1,0 +1,125 @@
+"""What `memberkpi validate` hands back: findings, per-table results, a report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    """How bad one finding is.
+
+    FATAL: the build would be meaningless (file missing or unreadable, a
+    contract column missing). WARNING: rows or columns the quarantine models
+    or the raw registration deal with; the build can go on.
+    """
+
+    FATAL = "fatal"
+    WARNING = "warning"
+
+
+class Status(StrEnum):
+    """Outcome of a table or of the whole raw directory."""
+
+    OK = "ok"
+    WARNINGS = "warnings"
+    FATAL = "fatal"
+    ABSENT = "absent"  # optional table without a file: empty, which is fine
+
+
+EXIT_CODES: dict[Status, int] = {
+    Status.OK: 0,
+    Status.ABSENT: 0,
+    Status.WARNINGS: 1,
+    # 2 is click's usage error; keep it distinct
+    Status.FATAL: 3,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule, as one line a person can act on."""
+
+    severity: Severity
+    table: str | None
+    file: str | None
+    column: str | None
+    check: str
+    message: str
+    unexpected_count: int | None = None
+
+    @property
+    def line(self) -> str:
+        where = self.file or self.table or "raw"
+        if self.column:
+            where += f": column {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class TableResult:
+    """The outcome for one contract table."""
+
+    table: str
+    required: bool
+    file: Path | None = None
+    rows: int | None = None
+    expectations: int = 0
+    failed: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        if any(f.severity is Severity.FATAL for f in self.findings):
+            return Status.FATAL
+        if self.findings:
+            return Status.WARNINGS
+        if self.file is None:
+            return Status.ABSENT
+        return Status.OK
+
+
+@dataclass
+class ValidationReport:
+    """Everything one validation of a raw directory found."""
+
+    raw_dir: Path
+    as_of: dt.date
+    tables: list[TableResult]
+    findings: list[Finding] = field(default_factory=list)  # not tied to a table
+    docs_index: Path | None = None
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        found = list(self.findings)
+        for table in self.tables:
+            found.extend(table.findings)
+        return found
+
+    @property
+    def fatal(self) -> list[Finding]:
+        return [f for f in self.all_findings if f.severity is Severity.FATAL]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.all_findings if f.severity is Severity.WARNING]
+
+    @property
+    def status(self) -> Status:
+        if self.fatal:
+            return Status.FATAL
+        if self.warnings:
+            return Status.WARNINGS
+        return Status.OK
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+    def table(self, name: str) -> TableResult:
+        for result in self.tables:
+            if result.table == name:
+                return result
+        raise KeyError(name)

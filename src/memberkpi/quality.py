@@ -1,0 +1,312 @@
+"""Validate a raw directory against the raw contract with Great Expectations.
+
+`validate_raw_dir` reads every raw file the way dbt does (DuckDB; CSV as
+text), states the contract of `models/staging/raw/_raw__sources.yml`, the
+seeds and docs/quarantine_rules.md as one GX ExpectationSuite per table,
+runs them all through one Checkpoint and builds Data Docs. It reports and
+never changes or drops rows: bad rows go to the dbt quarantine models.
+
+The verdict is OK, WARNINGS (row-level breaks the quarantine handles, unknown
+columns or files) or FATAL (a required file missing, a file that does not
+read, a contract column missing: the build would be meaningless).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from memberkpi import paths
+from memberkpi._quality_contract import RULES, load_contract, project_vars
+from memberkpi._quality_gx import ReferenceCheck, run_checkpoint
+from memberkpi._quality_read import (
+    LoadedTable,
+    add_orphan_column,
+    export,
+    first_line,
+    load,
+    locate,
+    parent_key_values,
+    parent_keys,
+    stage,
+)
+from memberkpi._quality_report import (
+    EXIT_CODES,
+    Finding,
+    Severity,
+    Status,
+    TableResult,
+    ValidationReport,
+)
+
+__all__ = [
+    "EXIT_CODES",
+    "Finding",
+    "Severity",
+    "Status",
+    "TableResult",
+    "ValidationReport",
+    "render_report",
+    "validate_command",
+    "validate_raw_dir",
+]
+
+DEFAULT_DOCS_DIR = Path("target") / "data_docs"
+# parent tables with more keys than this are checked through a DuckDB anti-join
+# column instead of a GX value set, to keep suites and Data Docs small
+VALUE_SET_LIMIT = 20_000
+
+
+def default_as_of(project_dir: Path = paths.PROJECT_DIR) -> dt.date:
+    """dbt var `as_of_date` if set, else today in the business time zone."""
+    variables = project_vars(project_dir)
+    configured = variables.get("as_of_date")
+    if configured:
+        return dt.date.fromisoformat(str(configured))
+    zone = ZoneInfo(str(variables.get("business_timezone") or "Asia/Shanghai"))
+    return dt.datetime.now(zone).date()
+
+
+def _references(
+    con: duckdb.DuckDBPyConnection,
+    table: LoadedTable,
+    loaded: dict[str, LoadedTable],
+    absent: set[str],
+) -> list[ReferenceCheck]:
+    rules = RULES.get(table.spec.name)
+    checks: list[ReferenceCheck] = []
+    for reference in rules.references if rules else ():
+        if reference.column not in table.present_columns:
+            continue
+        if reference.parent_table in absent:
+            checks.append(
+                ReferenceCheck(
+                    reference.column,
+                    reference.parent_table,
+                    reference.parent_column,
+                    values=[],
+                    parent_absent=True,
+                )
+            )
+            continue
+        parent = loaded.get(reference.parent_table)
+        if (
+            parent is None
+            or not parent.staged
+            or parent.fatal
+            or (reference.parent_column not in parent.present_columns)
+        ):
+            continue  # the parent is broken and reported as such
+        count = parent_keys(con, reference.parent_table, reference.parent_column)
+        if count <= VALUE_SET_LIMIT:
+            values = parent_key_values(con, reference.parent_table, reference.parent_column)
+            checks.append(
+                ReferenceCheck(
+                    reference.column,
+                    reference.parent_table,
+                    reference.parent_column,
+                    values=values,
+                )
+            )
+        else:
+            helper = add_orphan_column(
+                con, table, reference.column, reference.parent_table, reference.parent_column
+            )
+            checks.append(
+                ReferenceCheck(
+                    reference.column,
+                    reference.parent_table,
+                    reference.parent_column,
+                    orphan_column=helper,
+                )
+            )
+    return checks
+
+
+def validate_raw_dir(
+    raw_dir: Path | str,
+    *,
+    as_of: dt.date | None = None,
+    docs_dir: Path | str | None = None,
+    project_dir: Path = paths.PROJECT_DIR,
+) -> ValidationReport:
+    """Validate every raw file in `raw_dir` against the raw contract.
+
+    Never raises for bad input files: they become FATAL findings. Data Docs
+    go to `docs_dir` (default `target/data_docs` in the project).
+    """
+    raw_dir = Path(raw_dir)
+    as_of = as_of or default_as_of(project_dir)
+    docs_dir = Path(docs_dir) if docs_dir is not None else project_dir / DEFAULT_DOCS_DIR
+    contract = load_contract(project_dir)
+    zone = str(project_vars(project_dir).get("business_timezone") or "Asia/Shanghai")
+    report = ValidationReport(raw_dir=raw_dir, as_of=as_of, tables=[])
+
+    if not raw_dir.is_dir():
+        report.findings.append(
+            Finding(
+                Severity.FATAL,
+                None,
+                str(raw_dir),
+                None,
+                "raw_dir",
+                "raw directory does not exist",
+            )
+        )
+    files, directory_findings = locate(raw_dir, contract)
+    results = {
+        name: TableResult(table=name, required=spec.required, file=files.get(name))
+        for name, spec in contract.items()
+    }
+    for finding in directory_findings:
+        if finding.table in results:
+            results[finding.table].findings.append(finding)
+        else:
+            report.findings.append(finding)
+
+    con = duckdb.connect()
+    loaded: dict[str, LoadedTable] = {}
+    for name, spec in contract.items():
+        path = files.get(name)
+        if path is None:
+            continue
+        table = load(con, spec, path)
+        loaded[name] = table
+        results[name].rows = table.rows
+        if table.readable:
+            try:
+                stage(con, table, zone)
+            except duckdb.Error as error:
+                table.findings.append(
+                    Finding(
+                        Severity.FATAL,
+                        name,
+                        path.name,
+                        None,
+                        "readable",
+                        f"cannot be typed as the contract says ({first_line(error)})",
+                    )
+                )
+        results[name].findings.extend(table.findings)
+
+    absent = {name for name, path in files.items() if path is None}
+    with tempfile.TemporaryDirectory(prefix="memberkpi-validate-") as scratch:
+        to_check = []
+        for table in loaded.values():
+            if not table.staged:
+                continue
+            references = _references(con, table, loaded, absent)
+            to_check.append((table, export(con, table, Path(scratch)), references))
+        try:
+            outcomes, index = run_checkpoint(to_check, as_of, docs_dir)
+        except Exception as error:  # noqa: BLE001 - report, never a traceback
+            outcomes, index = {}, docs_dir / "index.html"
+            report.findings.append(
+                Finding(
+                    Severity.FATAL,
+                    None,
+                    None,
+                    None,
+                    "great_expectations",
+                    f"the Great Expectations checkpoint could not run ({first_line(error)})",
+                )
+            )
+    con.close()
+
+    for name, outcome in outcomes.items():
+        results[name].expectations = outcome.expectations
+        results[name].failed = outcome.failed
+        results[name].findings.extend(outcome.findings)
+    report.tables = list(results.values())
+    report.docs_index = index if index.is_file() else None
+    return report
+
+
+_STATUS_STYLE = {
+    Status.OK: "[green]ok[/green]",
+    Status.ABSENT: "[dim]absent[/dim]",
+    Status.WARNINGS: "[yellow]warnings[/yellow]",
+    Status.FATAL: "[bold red]FATAL[/bold red]",
+}
+
+
+def render_report(report: ValidationReport, console: Console) -> None:
+    """The summary table, one line per finding, and the verdict."""
+    summary = Table(
+        title=f"Raw contract: {report.raw_dir} (as of {report.as_of})",
+        caption="absent: optional table without a file (read as empty)",
+    )
+    for heading in ("table", "file", "rows", "expectations", "failed", "status"):
+        numeric = heading in {"rows", "expectations", "failed"}
+        summary.add_column(
+            heading,
+            justify="right" if numeric else "left",
+            no_wrap=heading != "file",
+            overflow="fold",
+        )
+    for result in report.tables:
+        summary.add_row(
+            result.table,
+            result.file.name if result.file else "-",
+            "-" if result.rows is None else str(result.rows),
+            str(result.expectations),
+            str(result.failed),
+            _STATUS_STYLE[result.status],
+        )
+    console.print(summary)
+    for finding in report.all_findings:
+        label = (
+            "[bold red]FATAL[/bold red]"
+            if finding.severity is Severity.FATAL
+            else "[yellow]WARN[/yellow] "
+        )
+        console.print(f"{label} {finding.line}", markup=True, highlight=False, soft_wrap=True)
+    if report.docs_index:
+        console.print(f"Data Docs: {report.docs_index}", highlight=False, soft_wrap=True)
+    verdict = {
+        Status.OK: "[green]OK[/green]: the raw files meet the contract.",
+        Status.WARNINGS: "[yellow]WARNINGS[/yellow]: rows that break the contract will be "
+        "quarantined by the build; unknown columns and files are ignored.",
+        Status.FATAL: "[bold red]FATAL[/bold red]: the build would be meaningless; fix the "
+        "lines marked FATAL first.",
+    }
+    console.print(verdict[report.status], soft_wrap=True)
+
+
+def validate_command(
+    raw_dir: Annotated[
+        Path | None,
+        typer.Argument(help="Raw directory (default: MEMBERKPI_RAW_DIR, else data/raw)."),
+    ] = None,
+    docs_dir: Annotated[
+        Path, typer.Option("--docs-dir", help="Where to build the GX Data Docs site.")
+    ] = paths.PROJECT_DIR / DEFAULT_DOCS_DIR,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: today, business time)."),
+    ] = None,
+) -> None:
+    """Check raw exports against the raw contract (Great Expectations).
+
+    Exit code 0: OK; 1: WARNINGS (the quarantine will handle them);
+    3: FATAL (missing or unreadable files or columns: do not build).
+    """
+    console = Console()
+    day: dt.date | None = None
+    if as_of:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            console.print(f"[red]--as-of {as_of!r} is not a date (YYYY-MM-DD)[/red]")
+            raise typer.Exit(2) from None
+    report = validate_raw_dir(raw_dir or paths.raw_dir(), as_of=day, docs_dir=docs_dir)
+    render_report(report, console)
+    raise typer.Exit(report.exit_code)

@@ -1,0 +1,355 @@
+"""`memberkpi validate`: the raw contract checked with Great Expectations.
+
+Expected findings are hand-derived from the files written here and from
+docs/quarantine_rules.md, never pasted from a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from memberkpi import quality
+from memberkpi.cli import app
+from memberkpi.quality import Severity, Status, validate_raw_dir
+
+EXAMPLE_RAW = Path("/work/shared/spec/example/raw")
+AS_OF = "2024-06-30"
+
+MEMBERS = """\
+member_id,joined_at,join_channel,exited_at,tier,gender,birth_year,city,city_tier,sms_opt_in,wechat_bound,app_push_opt_in,mobile_hash
+M1,2023-01-01 10:00:00,tmall,,gold,F,1990,Shanghai,1,true,false,false,h1
+M2,2023-02-01 10:00:00,jd,,normal,,,,,false,false,false,
+"""
+BINDINGS = """\
+member_id,channel,customer_id,bound_at
+M1,tmall,t1,2023-01-02 00:00:00
+M2,jd,j2,2023-02-02 00:00:00
+"""
+ORDERS = """\
+order_id,channel,customer_id,store_id,ordered_at,paid_at,status,gross_amount,discount_amount,paid_amount,refunded_amount,mobile_hash
+O1,tmall,t1,,2023-01-05 10:00:00,2023-01-05 10:01:00,paid,100.00,0,100.00,0,
+O2,jd,j2,,2023-02-05 10:00:00,2023-02-05 10:01:00,partially_refunded,80.00,10.00,70.00,20.00,
+"""
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def to_parquet(csv_path: Path, select: str = "*") -> Path:
+    """The CSV as a parquet file beside it, every column as text."""
+    target = csv_path.with_suffix(".parquet")
+    duckdb.sql(
+        f"copy (select {select} from read_csv('{csv_path}', all_varchar = true)) "
+        f"to '{target}' (format parquet)"
+    )
+    return target
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A clean raw directory with the three required tables only."""
+    raw = tmp_path / "raw"
+    write(raw, "members.csv", MEMBERS)
+    write(raw, "member_bindings.csv", BINDINGS)
+    write(raw, "orders.csv", ORDERS)
+    return raw
+
+
+def run_cli(raw: Path, docs: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        app, ["validate", str(raw), "--docs-dir", str(docs), "--as-of", AS_OF]
+    )
+    output = result.output
+    assert "Traceback" not in output
+    assert result.exception is None or isinstance(result.exception, SystemExit), output
+    return result.exit_code, output
+
+
+# --- clean data -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example_report(tmp_path_factory: pytest.TempPathFactory) -> quality.ValidationReport:
+    docs = tmp_path_factory.mktemp("docs")
+    return validate_raw_dir(EXAMPLE_RAW, docs_dir=docs)
+
+
+def test_clean_example_passes(example_report: quality.ValidationReport) -> None:
+    assert example_report.all_findings == []
+    assert example_report.status is Status.OK
+    assert example_report.exit_code == 0
+    for table in example_report.tables:
+        assert table.file is not None, table.table  # all 14 tables are in the example
+        assert table.rows and table.rows > 0
+        assert table.expectations > 0
+        assert table.failed == 0
+        assert table.status is Status.OK
+
+
+def test_clean_example_builds_data_docs(example_report: quality.ValidationReport) -> None:
+    assert example_report.docs_index is not None
+    assert example_report.docs_index.is_file()
+    assert (example_report.docs_index.parent / "validations").is_dir()
+
+
+def test_minimal_clean_directory_via_cli(minimal: Path, tmp_path: Path) -> None:
+    code, output = run_cli(minimal, tmp_path / "docs")
+    assert code == 0
+    assert "OK: the raw files meet the contract." in output
+    assert "absent" in output
+    assert (tmp_path / "docs" / "index.html").is_file()
+
+
+# --- row-level breaks: WARNINGS ------------------------------------------------
+
+DIRTY_MEMBERS = """\
+member_id,joined_at,join_channel,exited_at,tier,gender,birth_year,city,city_tier,sms_opt_in,wechat_bound,app_push_opt_in,mobile_hash
+M1,2023-01-01 10:00:00,tmall,,gold,F,1990,Shanghai,1,true,false,false,h1
+M1,2023-01-01 10:00:00,tmall,,gold,F,1990,Shanghai,1,true,false,false,h1
+M2,2023-02-01 10:00:00,tiktok,,diamond,X,1985,Beijing,7,maybe,false,false,h2
+M3,2024-07-01 10:00:00,jd,2022-01-01 00:00:00,normal,M,1899,,,false,false,false,
+M4,not a date,app,,silver,,,,,true,true,true,
+,2023-03-01 10:00:00,app,,silver,,,,,true,true,true,
+M5,2023-03-01T10:00:00+08:00,app,,silver,,1990.5,,,true,true,true,
+"""
+DIRTY_BINDINGS = """\
+member_id,channel,customer_id,bound_at
+M1,tmall,t1,2023-01-02 00:00:00
+M9,tmall,t2,2023-01-02 00:00:00
+M2,tmall,t1,2023-01-03 00:00:00
+M2,myspace,m1,2023-01-03 00:00:00
+"""
+DIRTY_ORDERS = """\
+order_id,channel,customer_id,store_id,ordered_at,paid_at,status,gross_amount,discount_amount,paid_amount,refunded_amount,mobile_hash
+O1,tmall,t1,,2023-01-05 10:00:00,2023-01-05 10:01:00,paid,100.00,0,100.00,0,
+O2,tmall,t1,,2023-01-05 10:00:00,2023-01-05 10:01:00,shipped,100.00,0,120.00,0,
+O3,jd,j1,,2023-01-05 10:00:00,,refunded,50,0,50,60,
+O4,jd,j1,,2023-01-05 10:00:00,,paid,abc,-5,10,0,
+O4,jd,j2,,2023-01-06 10:00:00,,paid,10,0,10,0,
+"""
+DIRTY_ITEMS = """\
+order_id,line_number,sku_id,category,quantity,unit_price,line_amount
+O1,1,S1,toys,1,100,100
+O1,1,S2,toys,1,100,100
+O9,1,S1,toys,1.5,10,15
+"""
+DIRTY_SURVEYS = """\
+response_id,member_id,responded_at,nps_score
+R1,M1,2023-06-01 00:00:00,11
+R2,M1,2023-06-01 00:00:00,
+"""
+
+# (file, column, check): one line each, derived by hand from the rows above
+DIRTY_EXPECTED = {
+    ("members.csv", "member_id", "not_null"),  # blank member_id
+    ("members.csv", "joined_at", "not_after_as_of"),  # M3 joined 2024-07-01
+    ("members.csv", "joined_at", "castable"),  # M4 'not a date'
+    ("members.csv", "joined_at", "at_least"),  # M3 exited before joining
+    ("members.csv", "join_channel", "code"),  # tiktok
+    ("members.csv", "tier", "code"),  # diamond
+    ("members.csv", "gender", "code"),  # X
+    ("members.csv", "birth_year", "range"),  # 1899
+    ("members.csv", "birth_year", "castable"),  # 1990.5
+    ("members.csv", "city_tier", "range"),  # 7
+    ("members.csv", "sms_opt_in", "castable"),  # maybe
+    ("member_bindings.csv", "member_id", "reference"),  # M9
+    ("member_bindings.csv", "channel", "code"),  # myspace
+    ("member_bindings.csv", "(channel, customer_id)", "unique_key"),  # tmall/t1 twice
+    ("orders.csv", "order_id", "unique_key"),  # O4 twice, different values
+    ("orders.csv", "status", "code"),  # shipped
+    ("orders.csv", "gross_amount", "castable"),  # abc
+    ("orders.csv", "discount_amount", "non_negative"),  # -5
+    ("orders.csv", "paid_amount", "at_least"),  # O2 paid 120 > gross 100
+    ("orders.csv", "refunded_amount", "at_least"),  # O3 refunded 60 > paid 50
+    ("order_items.csv", "(order_id, line_number)", "unique_key"),  # O1/1 twice
+    ("order_items.csv", "order_id", "reference"),  # O9
+    ("order_items.csv", "quantity", "castable"),  # 1.5 is not whole
+    ("surveys.csv", "nps_score", "not_null"),  # R2
+    ("surveys.csv", "nps_score", "range"),  # 11
+}
+
+
+@pytest.fixture
+def dirty(tmp_path: Path) -> Path:
+    raw = tmp_path / "dirty"
+    write(raw, "members.csv", DIRTY_MEMBERS)
+    write(raw, "member_bindings.csv", DIRTY_BINDINGS)
+    write(raw, "orders.csv", DIRTY_ORDERS)
+    write(raw, "order_items.csv", DIRTY_ITEMS)
+    write(raw, "surveys.csv", DIRTY_SURVEYS)
+    return raw
+
+
+def test_dirty_directory_reports_each_broken_rule(dirty: Path, tmp_path: Path) -> None:
+    report = validate_raw_dir(dirty, as_of=dt.date.fromisoformat(AS_OF), docs_dir=tmp_path / "d")
+    found = {(f.file, f.column, f.check) for f in report.all_findings}
+    assert found == DIRTY_EXPECTED
+    assert report.status is Status.WARNINGS
+    assert report.exit_code == 1
+    assert all(f.severity is Severity.WARNING for f in report.all_findings)
+    members = report.table("members")
+    assert members.rows == 7  # raw rows, exact duplicate included
+    assert members.failed == 11
+    assert report.table("points_ledger").status is Status.ABSENT
+    lines = [f.line for f in report.all_findings]
+    assert (
+        "orders.csv: column gross_amount: 1 of 5 row(s) with a value that does not cast "
+        "to decimal(18,2), e.g. 'abc'"
+    ) in lines
+    assert report.docs_index is not None and report.docs_index.is_file()
+
+
+def test_dirty_directory_via_cli_with_anti_join_references(
+    dirty: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parents above VALUE_SET_LIMIT keys are checked by an anti-join column."""
+    monkeypatch.setattr(quality, "VALUE_SET_LIMIT", 0)
+    code, output = run_cli(dirty, tmp_path / "docs")
+    assert code == 1
+    for line in (
+        "WARN  member_bindings.csv: column member_id: 1 of 4 row(s) not found in "
+        "members.member_id, e.g. 'M9'",
+        "WARN  order_items.csv: column order_id: 1 of 3 row(s) not found in "
+        "orders.order_id, e.g. 'O9'",
+        "WARN  orders.csv: column status: 1 of 5 row(s) with an unknown code, e.g. 'shipped'",
+    ):
+        assert line in output
+    assert sum(line.startswith("WARN ") for line in output.splitlines()) == len(DIRTY_EXPECTED)
+    assert "WARNINGS: rows that break the contract" in output
+
+
+# --- fault injection ----------------------------------------------------------
+# Faults go in two directories: one where every fault is FATAL, one where
+# every fault is a warning (so that each must be non-fatal on its own).
+
+
+def test_fatal_faults(minimal: Path, tmp_path: Path) -> None:
+    raw = minimal
+    # truncated parquet
+    (raw / "orders.csv").unlink()
+    data = (EXAMPLE_RAW / "orders.parquet").read_bytes()
+    (raw / "orders.parquet").write_bytes(data[: len(data) // 3])
+    # a required table with a header and no rows
+    write(raw, "members.csv", MEMBERS.splitlines()[0] + "\n")
+    # a required file missing
+    (raw / "member_bindings.csv").unlink()
+    # a CSV with a wrong delimiter
+    write(raw, "interactions.csv", "interaction_id;member_id;channel\nI1;M1;tmall\n")
+    # an empty file
+    write(raw, "reviews.csv", "")
+    # a contract column missing
+    write(raw, "surveys.csv", "response_id,member_id,responded_at\nR1,M1,2023-06-01\n")
+    # a timestamp column stored as an integer (staging cannot read it)
+    campaigns = write(
+        raw,
+        "campaigns.csv",
+        "campaign_id,campaign_name,channel,objective,starts_at,ends_at\n"
+        "C1,Spring,tmall,join,2023-03-01,2023-03-31\n",
+    )
+    to_parquet(campaigns, "* replace (1677628800 as starts_at)")
+    campaigns.unlink()
+
+    code, output = run_cli(raw, tmp_path / "docs")
+    assert code == 3
+    for line in (
+        "FATAL orders.parquet: cannot be read as parquet (truncated or corrupt)",
+        "FATAL members.csv: has no data rows (the table is required)",
+        f"FATAL member_bindings: required file member_bindings.parquet or "
+        f"member_bindings.csv is missing in {raw}",
+        "FATAL interactions.csv: has a single column 'interaction_id;member_id;channel': "
+        "not comma separated (the header is split by ';')",
+        "FATAL reviews.csv: file is empty (0 bytes)",
+        "FATAL surveys.csv: column nps_score: missing (the raw contract requires it; "
+        "dbt cannot build)",
+        "FATAL campaigns.parquet: column starts_at: stored as INTEGER: the build reads a "
+        "timestamp column only from a timestamp, date or text column",
+        "FATAL: the build would be meaningless",
+    ):
+        assert line in output
+    assert (tmp_path / "docs" / "index.html").is_file()
+
+    report = validate_raw_dir(raw, as_of=dt.date.fromisoformat(AS_OF), docs_dir=tmp_path / "d")
+    fatal_tables = {
+        "orders", "members", "member_bindings", "interactions", "reviews", "surveys",
+        "campaigns",
+    }  # fmt: skip
+    assert {t.table for t in report.tables if t.status is Status.FATAL} == fatal_tables
+    assert report.table("points_ledger").status is Status.ABSENT
+
+
+def test_warning_faults(minimal: Path, tmp_path: Path) -> None:
+    raw = minimal
+    # text in an amount column (CSV) and an unknown extra column
+    lines = ORDERS.replace("80.00,10.00", "eighty,10.00").splitlines()
+    lines = [lines[0] + ",coupon_code"] + [line + ",C1" for line in lines[1:]]
+    write(raw, "orders.csv", "\n".join(lines) + "\n")
+    # text in an amount column of a parquet file (a VARCHAR column)
+    items = write(
+        raw,
+        "order_items.csv",
+        "order_id,line_number,sku_id,category,quantity,unit_price,line_amount\n"
+        "O1,1,S1,toys,1,100,100\n",
+    )
+    to_parquet(items, "* replace ('n/a' as unit_price)")
+    items.unlink()
+    # the same table as parquet and CSV
+    to_parquet(raw / "members.csv")
+    # a file outside the contract
+    write(raw, "order.csv", ORDERS)
+
+    code, output = run_cli(raw, tmp_path / "docs")
+    assert code == 1
+    assert "FATAL" not in output
+    for line in (
+        "WARN  orders.csv: column gross_amount: 1 of 2 row(s) with a value that does not "
+        "cast to decimal(18,2), e.g. 'eighty'",
+        "WARN  orders.csv: column coupon_code: not in the raw contract: ignored by the build",
+        "WARN  order_items.parquet: column unit_price: 1 of 1 row(s) with a value that does "
+        "not cast to decimal(18,2), e.g. 'n/a'",
+        "WARN  members.csv: members.parquet is also present: reading the parquet file only",
+        "WARN  order.csv: not a table of the raw contract: ignored",
+        "WARNINGS: rows that break the contract",
+    ):
+        assert line in output
+    assert (tmp_path / "docs" / "index.html").is_file()
+
+    report = validate_raw_dir(raw, as_of=dt.date.fromisoformat(AS_OF), docs_dir=tmp_path / "d")
+    members = report.table("members")
+    assert members.file == raw / "members.parquet"  # parquet wins
+    assert [f.check for f in members.findings] == ["one_file_per_table"]
+    assert members.failed == 0
+    assert report.table("orders").status is Status.WARNINGS
+    assert report.status is Status.WARNINGS
+
+
+def test_missing_raw_dir_is_fatal_not_an_exception(tmp_path: Path) -> None:
+    report = validate_raw_dir(tmp_path / "nowhere", docs_dir=tmp_path / "docs")
+    assert report.status is Status.FATAL
+    assert report.exit_code == 3
+    assert {f.table for f in report.fatal} == {None, "members", "member_bindings", "orders"}
+
+
+def test_csv_exports_read_like_parquet(tmp_path: Path) -> None:
+    """Example tables exported as CSV text meet the contract like their parquet twins."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("members", "member_bindings", "orders", "campaigns", "surveys"):
+        source = EXAMPLE_RAW / f"{name}.parquet"
+        if name in {"campaigns", "surveys"}:
+            duckdb.sql(f"copy (select * from '{source}') to '{raw / name}.csv'")
+        else:
+            shutil.copyfile(source, raw / f"{name}.parquet")
+    report = validate_raw_dir(raw, docs_dir=tmp_path / "docs")
+    assert report.all_findings == []
+    assert report.table("campaigns").file == raw / "campaigns.csv"
+    assert report.table("surveys").failed == 0
