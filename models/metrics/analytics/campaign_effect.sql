@@ -1,0 +1,168 @@
+{#- Response to a touch: a member order of the touched member with paid_at
+    in (touched_at, touched_at + 7 days], both business-local timestamps.
+    Units are touches (a member touched twice in a campaign counts twice).
+    The test is a two-proportion z-test with the pooled proportion,
+    two-sided: p = 2 * Phi(-|z|). -#}
+with
+
+campaigns as (
+    select * from {{ ref('dim_campaign') }}
+),
+
+touches as (
+    select * from {{ ref('fct_campaign_touches') }}
+),
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+),
+
+test_touches as (
+    select
+        touch_id,
+        campaign_id,
+        member_id,
+        test_group,
+        touched_at
+    from touches
+    where
+        (test_group = 'treatment' and is_delivered)
+        or test_group = 'control'
+),
+
+touch_responses as (
+    select
+        test_touches.touch_id,
+        test_touches.campaign_id,
+        test_touches.test_group,
+        count(orders.order_id) as count_response_orders,
+        coalesce(sum(orders.net_amount), 0) as response_net_sales
+    from test_touches
+    left join orders
+        on
+            test_touches.member_id = orders.member_id
+            and orders.is_member_order
+            and test_touches.touched_at < orders.paid_at
+            and orders.paid_at <= {{ dbt.dateadd(
+                'day', 7, 'test_touches.touched_at'
+            ) }}
+    group by
+        test_touches.touch_id,
+        test_touches.campaign_id,
+        test_touches.test_group
+),
+
+campaign_groups as (
+    select
+        campaign_id,
+        count(case when test_group = 'treatment' then 1 end)
+            as treatment_size,
+        count(case when test_group = 'control' then 1 end) as control_size,
+        count(
+            case
+                when test_group = 'treatment' and count_response_orders > 0
+                    then 1
+            end
+        ) as treatment_responders,
+        count(
+            case
+                when test_group = 'control' and count_response_orders > 0
+                    then 1
+            end
+        ) as control_responders,
+        sum(case when test_group = 'treatment' then response_net_sales end)
+            as treatment_net_sales,
+        sum(case when test_group = 'control' then response_net_sales end)
+            as control_net_sales
+    from touch_responses
+    group by campaign_id
+),
+
+rates as (
+    select
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        coalesce(campaign_groups.treatment_size, 0) as treatment_size,
+        coalesce(campaign_groups.control_size, 0) as control_size,
+        coalesce(campaign_groups.treatment_responders, 0)
+            as treatment_responders,
+        coalesce(campaign_groups.control_responders, 0)
+            as control_responders,
+        {{ safe_divide(
+            'campaign_groups.treatment_responders',
+            'campaign_groups.treatment_size'
+        ) }} as treatment_response_rate,
+        {{ safe_divide(
+            'campaign_groups.control_responders',
+            'campaign_groups.control_size'
+        ) }} as control_response_rate,
+        {{ safe_divide(
+            'campaign_groups.treatment_responders'
+            ~ ' + campaign_groups.control_responders',
+            'campaign_groups.treatment_size'
+            ~ ' + campaign_groups.control_size'
+        ) }} as pooled_response_rate,
+        {{ safe_divide(
+            'campaign_groups.treatment_net_sales',
+            'campaign_groups.treatment_size'
+        ) }} as treatment_net_sales_per_member,
+        {{ safe_divide(
+            'campaign_groups.control_net_sales',
+            'campaign_groups.control_size'
+        ) }} as control_net_sales_per_member
+    from campaigns
+    left join campaign_groups
+        on campaigns.campaign_id = campaign_groups.campaign_id
+),
+
+tested as (
+    select
+        *,
+        treatment_response_rate - control_response_rate as uplift,
+        (treatment_net_sales_per_member - control_net_sales_per_member)
+        * treatment_size as incremental_net_sales,
+        (treatment_response_rate - control_response_rate)
+        / nullif(
+            sqrt(
+                pooled_response_rate
+                * (1 - pooled_response_rate)
+                * (
+                    1.0 / nullif(treatment_size, 0)
+                    + 1.0 / nullif(control_size, 0)
+                )
+            ),
+            0
+        ) as z_score
+    from rates
+),
+
+final as (
+    select
+        -- ids and names
+        campaign_id,
+        campaign_name,
+
+        -- groups
+        treatment_size,
+        control_size,
+        treatment_responders,
+        control_responders,
+
+        -- rates
+        treatment_response_rate,
+        control_response_rate,
+        uplift,
+
+        -- sales
+        treatment_net_sales_per_member,
+        control_net_sales_per_member,
+        incremental_net_sales,
+
+        -- test
+        pooled_response_rate,
+        z_score,
+        2 * {{ standard_normal_cdf('(-abs(z_score))') }} as p_value
+    from tested
+)
+
+select * from final

@@ -1,0 +1,105 @@
+{#- RFM scores at end(m) over member buyers in W12(m), enrolled at end(m)
+    or not. Scores are quintiles with member_id breaking ties, so equal
+    values may get adjacent scores; recency is ordered descending so the
+    most recent buyers get 5. The segment is the first seed rule, by
+    priority, whose three score ranges all hold. -#}
+with
+
+member_monthly as (
+    select * from {{ ref('fct_member_monthly') }}
+),
+
+segments as (
+    select * from {{ ref('rfm_segments') }}
+),
+
+buyers as (
+    select
+        member_id,
+        report_month,
+        month_end_date,
+        is_enrolled_at_month_end,
+        last_member_order_date,
+        cast(days_since_last_member_order as bigint) as recency_days,
+        cast(count_member_orders_w12 as bigint) as frequency,
+        cast(member_net_sales_w12 as decimal(18, 2)) as monetary
+    from member_monthly
+    where count_member_orders_w12 >= 1
+),
+
+scored as (
+    select
+        *,
+        ntile(5) over (
+            partition by report_month
+            order by recency_days desc, member_id asc
+        ) as r_score,
+        ntile(5) over (
+            partition by report_month
+            order by frequency, member_id
+        ) as f_score,
+        ntile(5) over (
+            partition by report_month
+            order by monetary, member_id
+        ) as m_score
+    from buyers
+),
+
+matched as (
+    select
+        scored.member_id,
+        scored.report_month,
+        segments.segment_code,
+        segments.segment_name_zh,
+        segments.segment_name_en,
+        row_number() over (
+            partition by scored.member_id, scored.report_month
+            order by segments.priority, segments.segment_code
+        ) as match_rank
+    from scored
+    inner join segments
+        on
+            scored.r_score between segments.r_min and segments.r_max
+            and scored.f_score between segments.f_min and segments.f_max
+            and scored.m_score between segments.m_min and segments.m_max
+),
+
+final as (
+    select
+        -- ids
+        scored.member_id,
+        scored.report_month,
+
+        -- rfm inputs
+        scored.recency_days,
+        scored.frequency,
+        scored.monetary,
+
+        -- scores
+        cast(scored.r_score as integer) as r_score,
+        cast(scored.f_score as integer) as f_score,
+        cast(scored.m_score as integer) as m_score,
+        {{ dbt.concat([
+            'cast(scored.r_score as ' ~ dbt.type_string() ~ ')',
+            'cast(scored.f_score as ' ~ dbt.type_string() ~ ')',
+            'cast(scored.m_score as ' ~ dbt.type_string() ~ ')'
+        ]) }} as rfm_code,
+
+        -- segment
+        matched.segment_code as rfm_segment,
+        matched.segment_name_zh as rfm_segment_name_zh,
+        matched.segment_name_en as rfm_segment_name_en,
+
+        -- flags and dates
+        scored.is_enrolled_at_month_end,
+        scored.month_end_date,
+        scored.last_member_order_date
+    from scored
+    left join matched
+        on
+            scored.member_id = matched.member_id
+            and scored.report_month = matched.report_month
+            and matched.match_rank = 1
+)
+
+select * from final
