@@ -33,7 +33,8 @@ months as (
             as report_month
     from dates
     cross join bounds
-    where dates.date_day between bounds.first_business_date
+    where
+        dates.date_day between bounds.first_business_date
         and bounds.last_business_date
 ),
 

@@ -36,7 +36,8 @@ calendar as (
             as grid_month
     from dates
     cross join report_bounds
-    where dates.date_day between report_bounds.first_grid_month
+    where
+        dates.date_day between report_bounds.first_grid_month
         and report_bounds.last_report_month
 ),
 
@@ -79,8 +80,9 @@ final as (
         calendar.grid_month as report_month
     from member_bounds
     inner join calendar
-        on calendar.grid_month between member_bounds.first_member_month
-        and member_bounds.last_member_month
+        on
+            calendar.grid_month between member_bounds.first_member_month
+            and member_bounds.last_member_month
 )
 
 select * from final

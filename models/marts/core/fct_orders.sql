@@ -1,8 +1,60 @@
+{#- Incremental: orders dated within the look-back (var
+    incremental_lookback_days, counted back from the latest order date
+    already loaded) are rebuilt, since refunds and cancellations restate
+    them; so are unpaid orders and every order of a member whose binding,
+    join or exit falls in the look-back (a new binding re-identifies old
+    orders). Orders before the look-back keep their member order number:
+    it only counts earlier orders. -#}
+-- depends_on: {{ ref('stg_raw__member_bindings') }}
+-- depends_on: {{ ref('int_enrolment_spans_derived') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='order_id',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 orders as (
     select * from {{ ref('int_orders_enriched') }}
 ),
+{% if is_incremental() %}
+    bindings as (
+        select * from {{ ref('stg_raw__member_bindings') }}
+    ),
+
+    spans as (
+        select * from {{ ref('int_enrolment_spans_derived') }}
+    ),
+
+    cutoff as (
+        select
+            coalesce(
+                cast({{ dbt.dateadd(
+                    'day', -var('incremental_lookback_days'), 'max(order_date)'
+                ) }} as date),
+                cast('1900-01-01' as date)
+            ) as cutoff_date
+        from {{ this }}
+    ),
+
+    restated_members as (
+        select bindings.member_id
+        from bindings
+        cross join cutoff
+        where cast(bindings.bound_at as date) >= cutoff.cutoff_date
+        union all
+        select spans.member_id
+        from spans
+        cross join cutoff
+        where
+            spans.joined_date >= cutoff.cutoff_date
+            or spans.exited_date >= cutoff.cutoff_date
+    ),
+{% endif %}
 
 final as (
     select
@@ -39,6 +91,14 @@ final as (
         ordered_at,
         paid_at
     from orders
+    {% if is_incremental() %}
+        where
+            order_date is null
+            or order_date >= (select cutoff.cutoff_date from cutoff)
+            or member_id in (
+                select restated_members.member_id from restated_members
+            )
+    {% endif %}
 )
 
 select * from final

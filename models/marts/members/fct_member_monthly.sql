@@ -1,3 +1,18 @@
+{#- Incremental: months from the first month touched by the look-back
+    (var incremental_lookback_days, counted back from the latest month
+    already loaded) are rebuilt, because late orders and refunds move every
+    window and to-date count from their month on; so are all months of a
+    member whose member-level columns (enrolment dates, reachability, first
+    member order) differ from the loaded ones. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['member_id', 'report_month'],
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 windowed as (
@@ -15,6 +30,41 @@ spans as (
 first_orders as (
     select * from {{ ref('int_member_first_orders_derived') }}
 ),
+{% if is_incremental() %}
+    cutoff as (
+        select
+            coalesce(
+                cast({{ dbt.date_trunc('month', dbt.dateadd(
+                    'day', -var('incremental_lookback_days'), 'max(report_month)'
+                )) }} as date),
+                cast('1900-01-01' as date)
+            ) as cutoff_month
+        from {{ this }}
+    ),
+
+    changed_members as (
+        select
+            spans.member_id,
+            spans.joined_date,
+            spans.exited_date,
+            spans.is_reachable,
+            first_orders.first_member_order_date,
+            coalesce(first_orders.has_second_member_order_90d, false)
+                as has_second_member_order_90d
+        from spans
+        left join first_orders
+            on spans.member_id = first_orders.member_id
+        {{ dbt.except() }}
+        select distinct
+            member_id,
+            joined_date,
+            exited_date,
+            is_reachable,
+            first_member_order_date,
+            has_second_member_order_90d
+        from {{ this }}
+    ),
+{% endif %}
 
 joined as (
     select
@@ -122,15 +172,29 @@ final as (
             when count_member_orders_to_date = 0 and days_since_joined <= 90
                 then 'new'
             when count_member_orders_to_date = 0 then 'unconverted'
-            when days_since_last_member_order <= 180
+            when
+                days_since_last_member_order <= 180
                 and count_member_orders_to_date = 1
                 then 'first_time'
             when days_since_last_member_order <= 180 then 'repeat'
             when days_since_last_member_order <= 365 then 'silent'
             else 'lapsed'
         end as lifecycle_stage,
-        has_second_member_order_90d
+        has_second_member_order_90d,
+        coalesce(
+            cast(
+                {{ dbt.date_trunc('month', 'first_member_order_date') }} as date
+            ) = cast({{ dbt.dateadd('month', -4, 'report_month') }} as date),
+            false
+        ) as is_second_purchase_cohort
     from enrolment
+    {% if is_incremental() %}
+        where
+            report_month >= (select cutoff.cutoff_month from cutoff)
+            or member_id in (
+                select changed_members.member_id from changed_members
+            )
+    {% endif %}
 )
 
 select * from final
