@@ -1,0 +1,98 @@
+{%- set raw_types = raw_column_types(source('raw', 'campaign_touches')) -%}
+
+with
+
+source as (
+    select distinct * from {{ source('raw', 'campaign_touches') }}
+),
+
+campaigns as (
+    select campaign_id from {{ ref('stg_raw__campaigns') }}
+),
+
+members as (
+    select member_id from {{ ref('stg_raw__members') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(touch_id as varchar) as raw_touch_id,
+        cast(campaign_id as varchar) as raw_campaign_id,
+        cast(member_id as varchar) as raw_member_id,
+        cast(touch_channel as varchar) as raw_touch_channel,
+        cast(test_group as varchar) as raw_test_group,
+        cast(touched_at as varchar) as raw_touched_at,
+        cast(delivered as varchar) as raw_delivered,
+        cast(opened_at as varchar) as raw_opened_at,
+        cast(clicked_at as varchar) as raw_clicked_at,
+
+        -- ids
+        nullif(trim(cast(touch_id as varchar)), '') as touch_id,
+        nullif(trim(cast(campaign_id as varchar)), '') as campaign_id,
+        nullif(trim(cast(member_id as varchar)), '') as member_id,
+
+        -- codes
+        trim(cast(touch_channel as varchar)) as touch_channel,
+        trim(cast(test_group as varchar)) as test_group,
+
+        -- flags
+        try_cast(delivered as boolean) as delivered,
+
+        -- timestamps
+        {{ business_timestamp('touched_at', raw_types) }} as touched_at,
+        {{ business_timestamp('opened_at', raw_types) }} as opened_at,
+        {{ business_timestamp('clicked_at', raw_types) }} as clicked_at
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by touch_id
+            order by
+                touched_at desc nulls last,
+                raw_touch_id desc, raw_campaign_id desc, raw_member_id desc,
+                raw_touch_channel desc, raw_test_group desc,
+                raw_touched_at desc, raw_delivered desc, raw_opened_at desc,
+                raw_clicked_at desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when touch_id is null then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when
+                touch_channel not in ('sms', 'wechat', 'app_push', 'email')
+                or touch_channel is null
+                or test_group not in ('treatment', 'control')
+                or test_group is null
+                or {{ is_unparsed('raw_delivered', 'delivered') }}
+                then 'unknown_code'
+            when
+                touched_at is null
+                or cast(touched_at as date) > {{ as_of_date() }}
+                or {{ is_unparsed('raw_opened_at', 'opened_at') }}
+                or cast(opened_at as date) > {{ as_of_date() }}
+                or {{ is_unparsed('raw_clicked_at', 'clicked_at') }}
+                or cast(clicked_at as date) > {{ as_of_date() }}
+                then 'bad_timestamp'
+            when
+                campaign_id is null
+                or campaign_id not in (
+                    select campaigns.campaign_id from campaigns
+                )
+                or member_id is null
+                or member_id not in (select members.member_id from members)
+                then 'orphan'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

@@ -1,0 +1,83 @@
+{%- set raw_types = raw_column_types(source('raw', 'exposure_resources')) -%}
+
+with
+
+source as (
+    select distinct * from {{ source('raw', 'exposure_resources') }}
+),
+
+channels as (
+    select channel_code from {{ ref('channels') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(snapshot_date as varchar) as raw_snapshot_date,
+        cast(channel as varchar) as raw_channel,
+        cast(resource_id as varchar) as raw_resource_id,
+        cast(resource_type as varchar) as raw_resource_type,
+        cast(shows_member_entry as varchar) as raw_shows_member_entry,
+
+        -- ids
+        nullif(trim(cast(resource_id as varchar)), '') as resource_id,
+
+        -- codes
+        nullif(trim(cast(channel as varchar)), '') as channel,
+        nullif(trim(cast(resource_type as varchar)), '') as resource_type,
+
+        -- flags
+        try_cast(shows_member_entry as boolean) as shows_member_entry,
+
+        -- dates
+        -- (a self-alias when the raw column is already a date)
+        {{ business_date('snapshot_date', raw_types) }}
+            as snapshot_date -- noqa: AL09
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        -- a snapshot_date that does not parse is keyed by its raw text
+        row_number() over (
+            partition by
+                coalesce(
+                    cast(snapshot_date as varchar), trim(raw_snapshot_date)
+                ),
+                channel,
+                resource_id
+            order by
+                raw_snapshot_date desc, raw_channel desc,
+                raw_resource_id desc, raw_resource_type desc,
+                raw_shows_member_entry desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when
+                nullif(trim(raw_snapshot_date), '') is null
+                or channel is null
+                or resource_id is null
+                then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when
+                channel not in (select channels.channel_code from channels)
+                or {{ is_unparsed(
+                    'raw_shows_member_entry', 'shows_member_entry'
+                ) }}
+                then 'unknown_code'
+            when
+                snapshot_date is null
+                or snapshot_date > {{ as_of_date() }}
+                then 'bad_timestamp'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

@@ -1,0 +1,72 @@
+{%- set raw_types = raw_column_types(source('raw', 'interactions')) -%}
+
+with
+
+source as (
+    select distinct * from {{ source('raw', 'interactions') }}
+),
+
+channels as (
+    select channel_code from {{ ref('channels') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(interaction_id as varchar) as raw_interaction_id,
+        cast(member_id as varchar) as raw_member_id,
+        cast(channel as varchar) as raw_channel,
+        cast(occurred_at as varchar) as raw_occurred_at,
+        cast(interaction_type as varchar) as raw_interaction_type,
+
+        -- ids
+        nullif(trim(cast(interaction_id as varchar)), '') as interaction_id,
+        nullif(trim(cast(member_id as varchar)), '') as member_id,
+
+        -- codes
+        trim(cast(channel as varchar)) as channel,
+        trim(cast(interaction_type as varchar)) as interaction_type,
+
+        -- timestamps
+        {{ business_timestamp('occurred_at', raw_types) }} as occurred_at
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by interaction_id
+            order by
+                occurred_at desc nulls last,
+                raw_interaction_id desc, raw_member_id desc, raw_channel desc,
+                raw_occurred_at desc, raw_interaction_type desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when interaction_id is null then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when
+                channel not in (select channels.channel_code from channels)
+                or channel is null
+                or interaction_type not in (
+                    'sign_in', 'game', 'content_view', 'share', 'live_view',
+                    'coupon_claim', 'review'
+                )
+                or interaction_type is null
+                then 'unknown_code'
+            when
+                occurred_at is null
+                or cast(occurred_at as date) > {{ as_of_date() }}
+                then 'bad_timestamp'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

@@ -1,0 +1,71 @@
+{%- set raw_types = raw_column_types(source('raw', 'member_bindings')) -%}
+
+with
+
+source as (
+    select distinct * from {{ source('raw', 'member_bindings') }}
+),
+
+channels as (
+    select channel_code from {{ ref('channels') }}
+),
+
+members as (
+    select member_id from {{ ref('stg_raw__members') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(member_id as varchar) as raw_member_id,
+        cast(channel as varchar) as raw_channel,
+        cast(customer_id as varchar) as raw_customer_id,
+        cast(bound_at as varchar) as raw_bound_at,
+
+        -- ids
+        nullif(trim(cast(member_id as varchar)), '') as member_id,
+        nullif(trim(cast(customer_id as varchar)), '') as customer_id,
+
+        -- codes
+        nullif(trim(cast(channel as varchar)), '') as channel,
+
+        -- timestamps
+        {{ business_timestamp('bound_at', raw_types) }} as bound_at
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by channel, customer_id
+            order by
+                bound_at desc nulls last,
+                raw_member_id desc, raw_channel desc, raw_customer_id desc,
+                raw_bound_at desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when channel is null or customer_id is null then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when channel not in (select channels.channel_code from channels)
+                then 'unknown_code'
+            when
+                bound_at is null
+                or cast(bound_at as date) > {{ as_of_date() }}
+                then 'bad_timestamp'
+            when
+                member_id is null
+                or member_id not in (select members.member_id from members)
+                then 'orphan'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

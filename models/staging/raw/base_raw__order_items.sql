@@ -1,0 +1,81 @@
+with
+
+source as (
+    select distinct * from {{ source('raw', 'order_items') }}
+),
+
+orders as (
+    select order_id from {{ ref('stg_raw__orders') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(order_id as varchar) as raw_order_id,
+        cast(line_number as varchar) as raw_line_number,
+        cast(sku_id as varchar) as raw_sku_id,
+        cast(category as varchar) as raw_category,
+        cast(quantity as varchar) as raw_quantity,
+        cast(unit_price as varchar) as raw_unit_price,
+        cast(line_amount as varchar) as raw_line_amount,
+
+        -- ids (a line number that is not a whole number does not parse)
+        nullif(trim(cast(order_id as varchar)), '') as order_id,
+        case
+            when
+                try_cast(line_number as double)
+                = floor(try_cast(line_number as double))
+                then try_cast(try_cast(line_number as double) as integer)
+        end as line_number,
+        nullif(trim(cast(sku_id as varchar)), '') as sku_id,
+
+        -- codes
+        nullif(trim(cast(category as varchar)), '') as category,
+
+        -- amounts (a quantity that is not a whole number does not parse)
+        case
+            when
+                try_cast(quantity as double)
+                = floor(try_cast(quantity as double))
+                then try_cast(try_cast(quantity as double) as integer)
+        end as quantity,
+        try_cast(unit_price as decimal(18, 2)) as unit_price,
+        try_cast(line_amount as decimal(18, 2)) as line_amount
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by order_id, line_number
+            order by
+                raw_order_id desc, raw_line_number desc, raw_sku_id desc,
+                raw_category desc, raw_quantity desc, raw_unit_price desc,
+                raw_line_amount desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when order_id is null or line_number is null then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when
+                quantity is null
+                or unit_price is null
+                or line_amount is null
+                or quantity < 0
+                or unit_price < 0
+                or line_amount < 0
+                then 'bad_amount'
+            when order_id not in (select orders.order_id from orders)
+                then 'orphan'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

@@ -1,0 +1,81 @@
+{%- set raw_types = raw_column_types(source('raw', 'points_ledger')) -%}
+
+with
+
+source as (
+    select distinct * from {{ source('raw', 'points_ledger') }}
+),
+
+members as (
+    select member_id from {{ ref('stg_raw__members') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(entry_id as varchar) as raw_entry_id,
+        cast(member_id as varchar) as raw_member_id,
+        cast(occurred_at as varchar) as raw_occurred_at,
+        cast(points as varchar) as raw_points,
+        cast(entry_type as varchar) as raw_entry_type,
+        cast(order_id as varchar) as raw_order_id,
+
+        -- ids
+        nullif(trim(cast(entry_id as varchar)), '') as entry_id,
+        nullif(trim(cast(member_id as varchar)), '') as member_id,
+        nullif(trim(cast(order_id as varchar)), '') as order_id,
+
+        -- codes
+        trim(cast(entry_type as varchar)) as entry_type,
+
+        -- amounts (points that are not a whole number do not parse)
+        case
+            when
+                try_cast(points as double)
+                = floor(try_cast(points as double))
+                then try_cast(try_cast(points as double) as integer)
+        end as points,
+
+        -- timestamps
+        {{ business_timestamp('occurred_at', raw_types) }} as occurred_at
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by entry_id
+            order by
+                occurred_at desc nulls last,
+                raw_entry_id desc, raw_member_id desc, raw_occurred_at desc,
+                raw_points desc, raw_entry_type desc, raw_order_id desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when entry_id is null then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when
+                entry_type not in ('earn', 'redeem', 'expire', 'adjust')
+                or entry_type is null
+                then 'unknown_code'
+            when points is null then 'bad_amount'
+            when
+                occurred_at is null
+                or cast(occurred_at as date) > {{ as_of_date() }}
+                then 'bad_timestamp'
+            when
+                member_id is null
+                or member_id not in (select members.member_id from members)
+                then 'orphan'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

@@ -1,0 +1,86 @@
+{%- set raw_types = raw_column_types(source('raw', 'reviews')) -%}
+
+with
+
+source as (
+    select distinct * from {{ source('raw', 'reviews') }}
+),
+
+channels as (
+    select channel_code from {{ ref('channels') }}
+),
+
+orders as (
+    select order_id from {{ ref('stg_raw__orders') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(review_id as varchar) as raw_review_id,
+        cast(order_id as varchar) as raw_order_id,
+        cast(channel as varchar) as raw_channel,
+        cast(created_at as varchar) as raw_created_at,
+        cast(rating as varchar) as raw_rating,
+
+        -- ids
+        nullif(trim(cast(review_id as varchar)), '') as review_id,
+        nullif(trim(cast(order_id as varchar)), '') as order_id,
+
+        -- codes
+        trim(cast(channel as varchar)) as channel,
+
+        -- scores (a rating that is not a whole number does not parse)
+        case
+            when
+                try_cast(rating as double)
+                = floor(try_cast(rating as double))
+                then try_cast(try_cast(rating as double) as integer)
+        end as rating,
+
+        -- timestamps
+        {{ business_timestamp('created_at', raw_types) }} as created_at
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by review_id
+            order by
+                created_at desc nulls last,
+                raw_review_id desc, raw_order_id desc, raw_channel desc,
+                raw_created_at desc, raw_rating desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when review_id is null then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when
+                channel not in (select channels.channel_code from channels)
+                or channel is null
+                then 'unknown_code'
+            when
+                created_at is null
+                or cast(created_at as date) > {{ as_of_date() }}
+                then 'bad_timestamp'
+            when
+                order_id is null
+                or order_id not in (select orders.order_id from orders)
+                then 'orphan'
+            when
+                rating is null
+                or rating not between 1 and 5
+                then 'out_of_range'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

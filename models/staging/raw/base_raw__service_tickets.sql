@@ -1,0 +1,103 @@
+{%- set raw_types = raw_column_types(source('raw', 'service_tickets')) -%}
+
+with
+
+source as (
+    select distinct * from {{ source('raw', 'service_tickets') }}
+),
+
+channels as (
+    select channel_code from {{ ref('channels') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(ticket_id as varchar) as raw_ticket_id,
+        cast(member_id as varchar) as raw_member_id,
+        cast(channel as varchar) as raw_channel,
+        cast(order_id as varchar) as raw_order_id,
+        cast(ticket_type as varchar) as raw_ticket_type,
+        cast(created_at as varchar) as raw_created_at,
+        cast(first_response_at as varchar) as raw_first_response_at,
+        cast(resolved_at as varchar) as raw_resolved_at,
+        cast(satisfaction_score as varchar) as raw_satisfaction_score,
+
+        -- ids
+        nullif(trim(cast(ticket_id as varchar)), '') as ticket_id,
+        nullif(trim(cast(member_id as varchar)), '') as member_id,
+        nullif(trim(cast(order_id as varchar)), '') as order_id,
+
+        -- codes
+        trim(cast(channel as varchar)) as channel,
+        trim(cast(ticket_type as varchar)) as ticket_type,
+
+        -- scores (a score that is not a whole number does not parse)
+        case
+            when
+                try_cast(satisfaction_score as double)
+                = floor(try_cast(satisfaction_score as double))
+                then try_cast(
+                    try_cast(satisfaction_score as double) as integer
+                )
+        end as satisfaction_score,
+
+        -- timestamps
+        {{ business_timestamp('created_at', raw_types) }} as created_at,
+        {{ business_timestamp('first_response_at', raw_types) }}
+            as first_response_at,
+        {{ business_timestamp('resolved_at', raw_types) }} as resolved_at
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by ticket_id
+            order by
+                created_at desc nulls last,
+                raw_ticket_id desc, raw_member_id desc, raw_channel desc,
+                raw_order_id desc, raw_ticket_type desc, raw_created_at desc,
+                raw_first_response_at desc, raw_resolved_at desc,
+                raw_satisfaction_score desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when ticket_id is null then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when
+                channel not in (select channels.channel_code from channels)
+                or channel is null
+                or ticket_type not in (
+                    'inquiry', 'complaint', 'return', 'exchange'
+                )
+                or ticket_type is null
+                then 'unknown_code'
+            when
+                created_at is null
+                or cast(created_at as date) > {{ as_of_date() }}
+                or {{ is_unparsed(
+                    'raw_first_response_at', 'first_response_at'
+                ) }}
+                or cast(first_response_at as date) > {{ as_of_date() }}
+                or {{ is_unparsed('raw_resolved_at', 'resolved_at') }}
+                or cast(resolved_at as date) > {{ as_of_date() }}
+                then 'bad_timestamp'
+            when
+                {{ is_unparsed(
+                    'raw_satisfaction_score', 'satisfaction_score'
+                ) }}
+                or satisfaction_score not between 1 and 5
+                then 'out_of_range'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

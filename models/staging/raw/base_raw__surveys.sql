@@ -1,0 +1,74 @@
+{%- set raw_types = raw_column_types(source('raw', 'surveys')) -%}
+
+with
+
+source as (
+    select distinct * from {{ source('raw', 'surveys') }}
+),
+
+members as (
+    select member_id from {{ ref('stg_raw__members') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(response_id as varchar) as raw_response_id,
+        cast(member_id as varchar) as raw_member_id,
+        cast(responded_at as varchar) as raw_responded_at,
+        cast(nps_score as varchar) as raw_nps_score,
+
+        -- ids
+        nullif(trim(cast(response_id as varchar)), '') as response_id,
+        nullif(trim(cast(member_id as varchar)), '') as member_id,
+
+        -- scores (a score that is not a whole number does not parse)
+        case
+            when
+                try_cast(nps_score as double)
+                = floor(try_cast(nps_score as double))
+                then try_cast(try_cast(nps_score as double) as integer)
+        end as nps_score,
+
+        -- timestamps
+        {{ business_timestamp('responded_at', raw_types) }} as responded_at
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by response_id
+            order by
+                responded_at desc nulls last,
+                raw_response_id desc, raw_member_id desc,
+                raw_responded_at desc, raw_nps_score desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when response_id is null then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when
+                responded_at is null
+                or cast(responded_at as date) > {{ as_of_date() }}
+                then 'bad_timestamp'
+            when
+                member_id is null
+                or member_id not in (select members.member_id from members)
+                then 'orphan'
+            when
+                nps_score is null
+                or nps_score not between 0 and 10
+                then 'out_of_range'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

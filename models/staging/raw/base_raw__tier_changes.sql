@@ -1,0 +1,78 @@
+{%- set raw_types = raw_column_types(source('raw', 'tier_changes')) -%}
+
+with
+
+source as (
+    select distinct * from {{ source('raw', 'tier_changes') }}
+),
+
+tiers as (
+    select tier_code from {{ ref('tiers') }}
+),
+
+members as (
+    select member_id from {{ ref('stg_raw__members') }}
+),
+
+typed as (
+    select
+        -- raw values, as text, for the quarantine
+        cast(member_id as varchar) as raw_member_id,
+        cast(changed_at as varchar) as raw_changed_at,
+        cast(from_tier as varchar) as raw_from_tier,
+        cast(to_tier as varchar) as raw_to_tier,
+
+        -- ids
+        nullif(trim(cast(member_id as varchar)), '') as member_id,
+
+        -- codes
+        nullif(trim(cast(from_tier as varchar)), '') as from_tier,
+        trim(cast(to_tier as varchar)) as to_tier,
+
+        -- timestamps
+        {{ business_timestamp('changed_at', raw_types) }} as changed_at
+
+    from source
+),
+
+ranked as (
+    select
+        *,
+        -- a changed_at that does not parse is keyed by its raw text
+        row_number() over (
+            partition by
+                member_id,
+                coalesce(cast(changed_at as varchar), trim(raw_changed_at))
+            order by
+                changed_at desc nulls last,
+                raw_member_id desc, raw_changed_at desc, raw_from_tier desc,
+                raw_to_tier desc
+        ) as key_rank
+    from typed
+),
+
+checked as (
+    select
+        *,
+        case
+            when
+                member_id is null
+                or nullif(trim(raw_changed_at), '') is null
+                then 'missing_key'
+            when key_rank > 1 then 'duplicate_key'
+            when
+                to_tier not in (select tiers.tier_code from tiers)
+                or to_tier is null
+                or from_tier not in (select tiers.tier_code from tiers)
+                then 'unknown_code'
+            when
+                changed_at is null
+                or cast(changed_at as date) > {{ as_of_date() }}
+                then 'bad_timestamp'
+            when member_id not in (select members.member_id from members)
+                then 'orphan'
+        end as reject_reason
+    from ranked
+)
+
+select * from checked

@@ -1,0 +1,121 @@
+"""Small helpers for tests that build the warehouse with dbt.
+
+Every build runs the project's own `dbt` executable in a subprocess with its
+own target, log and DuckDB paths, so tests never share state with each other
+or with anyone else running dbt in the project.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+REQUIRED_RAW_TABLES = ("members", "member_bindings", "orders")
+
+
+@dataclass
+class DbtResult:
+    """What one dbt invocation did."""
+
+    returncode: int
+    output: str
+    statuses: dict[str, str]  # unique_id -> status, from run_results.json
+    db_path: Path
+
+    @property
+    def success(self) -> bool:
+        return self.returncode == 0
+
+    def with_status(self, *statuses: str) -> list[str]:
+        """Unique ids of the nodes that ended in one of the statuses."""
+        return sorted(
+            unique_id for unique_id, status in self.statuses.items() if status in statuses
+        )
+
+
+def dbt_executable() -> Path:
+    """The dbt next to the running Python (the project's .venv)."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    if beside_python.exists():
+        return beside_python
+    return PROJECT_DIR / ".venv" / "bin" / "dbt"
+
+
+def dbt_env(work_dir: Path, raw_dir: Path) -> dict[str, str]:
+    """Environment pointing dbt at raw_dir and at paths under work_dir."""
+    env = dict(os.environ)
+    env.update(
+        DBT_PROFILES_DIR=str(PROJECT_DIR),
+        DBT_TARGET_PATH=str(work_dir / "target"),
+        DBT_LOG_PATH=str(work_dir / "logs"),
+        DBT_USE_COLORS="false",
+        MEMBERKPI_DB=str(work_dir / "warehouse.duckdb"),
+        MEMBERKPI_RAW_DIR=str(raw_dir),
+        MEMBERKPI_TEMP_DIR=str(work_dir / "duckdb_tmp"),
+    )
+    return env
+
+
+def run_dbt(
+    args: Sequence[str],
+    *,
+    work_dir: Path,
+    raw_dir: Path,
+    dbt_vars: dict[str, Any] | None = None,
+    timeout: int = 900,
+) -> DbtResult:
+    """Run `dbt <args>` on raw_dir; target, logs and DuckDB under work_dir."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    run_results = work_dir / "target" / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    command = [str(dbt_executable()), *args]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    completed = subprocess.run(
+        command,
+        cwd=PROJECT_DIR,
+        env=dbt_env(work_dir, raw_dir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    statuses: dict[str, str] = {}
+    if run_results.exists():
+        for result in json.loads(run_results.read_text())["results"]:
+            statuses[result["unique_id"]] = result["status"]
+    return DbtResult(
+        returncode=completed.returncode,
+        output=completed.stdout + completed.stderr,
+        statuses=statuses,
+        db_path=work_dir / "warehouse.duckdb",
+    )
+
+
+def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a query against a built warehouse, opened read-only."""
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a raw CSV file (header row, comma separated); rows written."""
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in rows:
+            assert len(row) == len(columns), (path.name, row)
+            writer.writerow(["" if value is None else value for value in row])
+            count += 1
+    return count
