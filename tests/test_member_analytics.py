@@ -12,6 +12,7 @@ from the model.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import itertools
 import math
 from pathlib import Path
@@ -267,3 +268,270 @@ def test_campaign_effect_matches_closed_form(raw_dir: Path, dbt_work_dir: Path) 
     assert p_value == pytest.approx(expected_p, abs=1e-6)
     # far enough into the tail that a 1 - Phi(|z|) would lose digits
     assert p_value == pytest.approx(expected_p, rel=1e-6)
+
+
+# ------------------------------------------- example data, independent path
+
+EXAMPLE_RAW = Path("/work/shared/spec/example/raw")
+STAGE_NAMES = ("new", "unconverted", "first_time", "repeat", "silent", "lapsed")
+
+
+def _ntile(count: int, buckets: int = 5) -> list[int]:
+    """Bucket of each position 0..count-1 as SQL ntile assigns them: the
+    first count % buckets buckets hold one row more."""
+    size, larger = divmod(count, buckets)
+    scores: list[int] = []
+    for bucket in range(1, buckets + 1):
+        scores += [bucket] * (size + (1 if bucket <= larger else 0))
+    return scores
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def _add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _enrolled(member: tuple, day: dt.date) -> bool:
+    joined, exited = member
+    return joined <= day and (exited is None or exited > day)
+
+
+def _stage(member: tuple, orders: list[dt.date], day: dt.date) -> str | None:
+    """KPI_SPEC lifecycle stage at `day`, from the member's order dates."""
+    if not _enrolled(member, day):
+        return None
+    to_date = [order for order in orders if order <= day]
+    if not to_date:
+        return "new" if (day - member[0]).days <= 90 else "unconverted"
+    since_last = (day - max(to_date)).days
+    if since_last <= 180:
+        return "first_time" if len(to_date) == 1 else "repeat"
+    return "silent" if since_last <= 365 else "lapsed"
+
+
+@pytest.fixture(scope="module")
+def example_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not EXAMPLE_RAW.exists():
+        pytest.skip("example raw data not available")
+    work_dir = tmp_path_factory.mktemp("example_dbt")
+    for args in (
+        ["seed"],
+        ["run", "--select", "+path:models/metrics/analytics"],
+    ):
+        result = run_dbt(args, work_dir=work_dir, raw_dir=EXAMPLE_RAW)
+        assert result.success, result.output[-4000:]
+    return result.db_path
+
+
+@pytest.fixture(scope="module")
+def example_inputs(example_warehouse: Path) -> dict:
+    """Members, member order dates and report months read from the marts
+    (verified against the reference), not from the tables under test."""
+    members = {
+        member_id: (joined, exited)
+        for member_id, joined, exited in query(
+            example_warehouse,
+            "select member_id, joined_date, exited_date from marts.dim_member",
+        )
+    }
+    orders: dict[str, list[tuple[dt.date, float, dt.datetime]]] = {}
+    for member_id, order_date, net_amount, paid_at in query(
+        example_warehouse,
+        "select member_id, order_date, net_amount, paid_at "
+        "from marts.fct_orders where is_member_order",
+    ):
+        orders.setdefault(member_id, []).append((order_date, float(net_amount), paid_at))
+    months = [
+        row[0]
+        for row in query(
+            example_warehouse,
+            "select report_month from marts.dim_month order by 1",
+        )
+    ]
+    return {"members": members, "orders": orders, "months": months}
+
+
+@pytest.mark.slow
+def test_lifecycle_tables_match_independent_stages(
+    example_warehouse: Path, example_inputs: dict
+) -> None:
+    members, orders = example_inputs["members"], example_inputs["orders"]
+    expected_stages: dict[tuple, int] = {}
+    expected_moves: dict[tuple, int] = {}
+    for month in example_inputs["months"]:
+        end, previous_end = _month_end(month), month - dt.timedelta(days=1)
+        for member_id, member in members.items():
+            dates = [order[0] for order in orders.get(member_id, [])]
+            now = _stage(member, dates, end)
+            before = _stage(member, dates, previous_end)
+            if now is not None:
+                key = (month, now)
+                expected_stages[key] = expected_stages.get(key, 0) + 1
+            joined_and_exited = member[0] >= month and member[1] is not None and member[1] <= end
+            if now is None and before is None and not joined_and_exited:
+                continue
+            move = (month, before or "joined", now or "exited")
+            expected_moves[move] = expected_moves.get(move, 0) + 1
+
+    stage_rows = query(
+        example_warehouse,
+        "select report_month, lifecycle_stage, count_members from metrics.lifecycle_stage_monthly",
+    )
+    assert len(stage_rows) == len(example_inputs["months"]) * len(STAGE_NAMES)
+    actual_stages = {(m, s): n for m, s, n in stage_rows if n > 0}
+    assert actual_stages == expected_stages
+
+    move_rows = query(
+        example_warehouse,
+        "select report_month, from_stage, to_stage, count_members "
+        "from metrics.lifecycle_transitions",
+    )
+    assert {(m, f, t): n for m, f, t, n in move_rows} == expected_moves
+
+
+@pytest.mark.slow
+def test_rfm_members_match_independent_scores(
+    example_warehouse: Path, example_inputs: dict
+) -> None:
+    rules = sorted(_rfm_rules(), key=lambda rule: int(rule["priority"]))
+
+    def segment(scores: tuple[int, int, int]) -> str:
+        for rule in rules:
+            if all(
+                int(rule[f"{name}_min"]) <= score <= int(rule[f"{name}_max"])
+                for name, score in zip("rfm", scores, strict=True)
+            ):
+                return rule["segment_code"]
+        raise AssertionError(scores)
+
+    expected: dict[tuple, tuple] = {}
+    for month in example_inputs["months"]:
+        start, end = _add_months(month, -11), _month_end(month)
+        buyers = []
+        for member_id, member_orders in example_inputs["orders"].items():
+            in_window = [o for o in member_orders if start <= o[0] <= end]
+            if in_window:
+                last = max(o[0] for o in in_window)
+                buyers.append(
+                    (
+                        member_id,
+                        (end - last).days,
+                        len(in_window),
+                        round(sum(o[1] for o in in_window), 2),
+                    )
+                )
+        scores: dict[str, list[int]] = {b[0]: [0, 0, 0] for b in buyers}
+        orderings = (
+            sorted(buyers, key=lambda b: (-b[1], b[0])),
+            sorted(buyers, key=lambda b: (b[2], b[0])),
+            sorted(buyers, key=lambda b: (b[3], b[0])),
+        )
+        for position, ordering in enumerate(orderings):
+            for buyer, score in zip(ordering, _ntile(len(ordering)), strict=True):
+                scores[buyer[0]][position] = score
+        for member_id, recency, frequency, monetary in buyers:
+            r, f, m = scores[member_id]
+            expected[(member_id, month)] = (
+                recency,
+                frequency,
+                monetary,
+                r,
+                f,
+                m,
+                segment((r, f, m)),
+            )
+
+    rows = query(
+        example_warehouse,
+        "select member_id, report_month, recency_days, frequency, "
+        "cast(monetary as double), r_score, f_score, m_score, rfm_segment "
+        "from metrics.rfm_members",
+    )
+    actual = {(row[0], row[1]): tuple(row[2:]) for row in rows}
+    assert actual.keys() == expected.keys()
+    mismatches = [
+        (key, actual[key], expected[key])
+        for key in expected
+        if actual[key][:2] != expected[key][:2]
+        or actual[key][2] != pytest.approx(expected[key][2], abs=1e-6)
+        or actual[key][3:] != expected[key][3:]
+    ]
+    assert mismatches[:5] == []
+
+
+@pytest.mark.slow
+def test_cohort_retention_matches_independent_counts(
+    example_warehouse: Path, example_inputs: dict
+) -> None:
+    months = example_inputs["months"]
+    order_months = {
+        member_id: {order[0].replace(day=1) for order in member_orders}
+        for member_id, member_orders in example_inputs["orders"].items()
+    }
+    expected = {}
+    for cohort in months:
+        cohort_members = [
+            member_id
+            for member_id, (joined, _) in example_inputs["members"].items()
+            if joined.replace(day=1) == cohort
+        ]
+        for k in range(25):
+            activity = _add_months(cohort, k)
+            if activity > months[-1]:
+                break
+            retained = sum(
+                activity in order_months.get(member_id, set()) for member_id in cohort_members
+            )
+            expected[(cohort, k)] = (len(cohort_members), retained)
+    rows = query(
+        example_warehouse,
+        "select cohort_month, months_since_join, cohort_size, "
+        "members_with_member_order, retention_share "
+        "from metrics.cohort_retention",
+    )
+    assert {(c, k): (n, x) for c, k, n, x, _ in rows} == expected
+    for _, _, size, retained, share in rows:
+        if size:
+            assert share == pytest.approx(retained / size, abs=1e-12)
+        else:
+            assert share is None
+
+
+@pytest.mark.slow
+def test_campaign_effect_matches_independent_counts(
+    example_warehouse: Path, example_inputs: dict
+) -> None:
+    window = dt.timedelta(days=7)
+    groups: dict[str, dict[str, list[int]]] = {}
+    for campaign_id, member_id, group, delivered, touched_at in query(
+        example_warehouse,
+        "select campaign_id, member_id, test_group, is_delivered, touched_at "
+        "from marts.fct_campaign_touches",
+    ):
+        if group == "treatment" and not delivered:
+            continue
+        responded = any(
+            touched_at < order[2] <= touched_at + window
+            for order in example_inputs["orders"].get(member_id, [])
+        )
+        counts = groups.setdefault(campaign_id, {}).setdefault(group, [0, 0])
+        counts[0] += 1
+        counts[1] += responded
+    rows = query(
+        example_warehouse,
+        "select campaign_id, treatment_size, treatment_responders, "
+        "control_size, control_responders, z_score, p_value "
+        "from metrics.campaign_effect",
+    )
+    assert len(rows) == len(groups)
+    for campaign_id, n_t, x_t, n_c, x_c, z, p_value in rows:
+        assert [n_t, x_t] == groups[campaign_id]["treatment"]
+        assert [n_c, x_c] == groups[campaign_id]["control"]
+        expected_z, expected_p = _two_proportion_test(x_t, n_t, x_c, n_c)
+        assert z == pytest.approx(expected_z, abs=1e-9)
+        assert p_value == pytest.approx(expected_p, abs=1e-12)
