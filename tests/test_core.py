@@ -1,0 +1,291 @@
+"""Conformed core: incremental marts equal a full refresh; no PII in marts.
+
+The raw data are the example files of the spec, cut at a day D (rows not
+known yet on D are left out, later timestamps nulled) and then given whole,
+with one order refunded late: a paid order 20 days old on the last day
+becomes fully refunded. The incremental build (D, then D + 1) must give the
+same marts as a full refresh on the D + 1 files, row for row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from helpers import query, run_dbt
+
+EXAMPLE_RAW = Path("/work/shared/spec/example/raw")
+LAST_DAY = dt.date(2024, 12, 31)
+NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+MARTS = ["build", "--select", "+tag:marts", *NO_TESTS]
+
+# table -> (column a row is known from, columns nulled while in the future)
+SNAPSHOT_RULES: dict[str, tuple[str | None, list[str]]] = {
+    "members": ("joined_at", ["exited_at"]),
+    "member_bindings": ("bound_at", []),
+    "orders": ("ordered_at", ["paid_at"]),
+    "order_items": (None, []),
+    "points_ledger": ("occurred_at", []),
+    "tier_changes": ("changed_at", []),
+    "channel_traffic": ("traffic_date", []),
+    "interactions": ("occurred_at", []),
+    "campaigns": ("starts_at", []),
+    "campaign_touches": ("touched_at", ["opened_at", "clicked_at"]),
+    "service_tickets": ("created_at", ["first_response_at", "resolved_at"]),
+    "reviews": ("created_at", []),
+    "surveys": ("responded_at", []),
+    "exposure_resources": ("snapshot_date", []),
+}
+
+pytestmark = pytest.mark.skipif(not EXAMPLE_RAW.exists(), reason="example raw data not available")
+
+
+def _late_refund_order(connection: duckdb.DuckDBPyConnection) -> str:
+    """A bound buyer's paid, unrefunded order paid 20 days before the end."""
+    paid_day = LAST_DAY - dt.timedelta(days=20)
+    row = connection.execute(
+        """
+        select orders.order_id
+        from orders
+        inner join member_bindings
+            on orders.channel = member_bindings.channel
+            and orders.customer_id = member_bindings.customer_id
+        where orders.status = 'paid'
+            and orders.refunded_amount = 0
+            and cast(orders.paid_at as date) = ?
+        order by orders.order_id
+        limit 1
+        """,
+        [paid_day],
+    ).fetchone()
+    assert row is not None, "no order to refund late in the example data"
+    return row[0]
+
+
+def write_raw(raw_dir: Path, cut_day: dt.date | None) -> str:
+    """Write the example raw files as known on cut_day (None: all of them,
+    with the late refund); returns the late-refunded order id."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect()
+    for table in SNAPSHOT_RULES:
+        connection.execute(
+            f"create table {table} as select * from read_parquet('{EXAMPLE_RAW / table}.parquet')"
+        )
+    refunded_order = _late_refund_order(connection)
+    if cut_day is None:
+        connection.execute(
+            "update orders set status = 'refunded', "
+            "refunded_amount = paid_amount where order_id = ?",
+            [refunded_order],
+        )
+    else:
+        for table, (known_from, future_columns) in SNAPSHOT_RULES.items():
+            if known_from is not None:
+                connection.execute(
+                    f"delete from {table} where cast({known_from} as date) > ?",
+                    [cut_day],
+                )
+            for column in future_columns:
+                connection.execute(
+                    f"update {table} set {column} = null where cast({column} as date) > ?",
+                    [cut_day],
+                )
+        connection.execute(
+            "delete from order_items where order_id not in (select order_id from orders)"
+        )
+    for table in SNAPSHOT_RULES:
+        connection.execute(f"copy {table} to '{raw_dir / table}.parquet' (format parquet)")
+    connection.close()
+    return refunded_order
+
+
+def mart_tables(db_path: Path) -> list[str]:
+    rows = query(
+        db_path,
+        "select table_name from information_schema.tables "
+        "where table_schema = 'marts' order by table_name",
+    )
+    return [row[0] for row in rows]
+
+
+def differing_rows(full_db: Path, incremental_db: Path) -> dict[str, int]:
+    """Per mart table: rows in one build and not in the other (EXCEPT ALL
+    both ways); tables that are equal are left out."""
+    connection = duckdb.connect()
+    connection.execute(f"attach '{full_db}' as full_build (read_only)")
+    connection.execute(f"attach '{incremental_db}' as inc_build (read_only)")
+    differences = {}
+    for table in mart_tables(full_db):
+        full_table = f"full_build.marts.{table}"
+        inc_table = f"inc_build.marts.{table}"
+        count = 0
+        for left, right in ((full_table, inc_table), (inc_table, full_table)):
+            count += connection.execute(
+                f"select count(*) from (select * from {left} except all select * from {right})"
+            ).fetchone()[0]
+        if count:
+            differences[table] = count
+    connection.close()
+    return differences
+
+
+@pytest.fixture(scope="module")
+def full_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A full refresh of the marts on the complete (late-refunded) data."""
+    root = tmp_path_factory.mktemp("core_full")
+    raw_dir = root / "raw"
+    write_raw(raw_dir, None)
+    result = run_dbt(MARTS, work_dir=root / "dbt", raw_dir=raw_dir)
+    assert result.success, result.output[-3000:]
+    return {"raw_dir": raw_dir, "db": result.db_path}
+
+
+def build_incrementally(
+    root: Path, cut_day: dt.date, full_raw_dir: Path, lookback_days: int
+) -> Path:
+    """Build on the data known at cut_day, then incrementally on all."""
+    work_dir = root / "dbt"
+    first = run_dbt(MARTS, work_dir=work_dir, raw_dir=root / "raw_cut")
+    assert first.success, first.output[-3000:]
+    second = run_dbt(
+        MARTS,
+        work_dir=work_dir,
+        raw_dir=full_raw_dir,
+        dbt_vars={"incremental_lookback_days": lookback_days},
+    )
+    assert second.success, second.output[-3000:]
+    return second.db_path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "cut_day",
+    [LAST_DAY - dt.timedelta(days=1), dt.date(2024, 11, 30)],
+    ids=["day_before_last", "month_end_before_last_month"],
+)
+def test_incremental_equals_full_refresh(
+    full_build: dict[str, Path], tmp_path: Path, cut_day: dt.date
+) -> None:
+    write_raw(tmp_path / "raw_cut", cut_day)
+    incremental_db = build_incrementally(tmp_path, cut_day, full_build["raw_dir"], lookback_days=45)
+    tables = mart_tables(full_build["db"])
+    assert {"fct_orders", "fct_order_items", "fct_member_monthly"} <= set(tables)
+    assert differing_rows(full_build["db"], incremental_db) == {}
+
+
+@pytest.mark.slow
+def test_incremental_without_lookback_misses_the_late_refund(
+    full_build: dict[str, Path], tmp_path: Path
+) -> None:
+    """Negative control: with no look-back the 20-day-old refund is not
+    picked up, so the comparison above can fail."""
+    cut_day = LAST_DAY - dt.timedelta(days=1)
+    refunded_order = write_raw(tmp_path / "raw_cut", cut_day)
+    incremental_db = build_incrementally(tmp_path, cut_day, full_build["raw_dir"], lookback_days=0)
+    assert "fct_orders" in differing_rows(full_build["db"], incremental_db)
+    stale = query(
+        incremental_db,
+        f"select is_valid from marts.fct_orders where order_id = '{refunded_order}'",
+    )
+    assert stale == [(True,)]
+
+
+def pii_leaks(db_path: Path, raw_dir: Path) -> list[str]:
+    """Columns of marts and metrics tables holding a raw mobile hash or
+    channel customer id of raw_dir, whole or inside a longer value."""
+    connection = duckdb.connect()
+    connection.execute(f"attach '{db_path}' as warehouse (read_only)")
+    connection.execute(
+        f"""
+        create table pii as
+        select distinct pii_value from (
+            select mobile_hash as pii_value
+            from read_parquet('{raw_dir}/members.parquet')
+            union all
+            select mobile_hash from read_parquet('{raw_dir}/orders.parquet')
+            union all
+            select customer_id from read_parquet('{raw_dir}/orders.parquet')
+            union all
+            select customer_id
+            from read_parquet('{raw_dir}/member_bindings.parquet')
+        )
+        where pii_value is not null
+        """
+    )
+    assert connection.execute("select count(*) from pii").fetchone()[0] > 100
+    columns = connection.execute(
+        """
+        select table_schema, table_name, column_name
+        from information_schema.columns
+        where table_catalog = 'warehouse'
+            and table_schema in ('marts', 'metrics')
+        order by all
+        """
+    ).fetchall()
+    assert {schema for schema, _, _ in columns} == {"marts", "metrics"}
+    leaks = []
+    for schema, table, column in columns:
+        found = connection.execute(
+            f"""
+            select count(*)
+            from (
+                select distinct cast("{column}" as varchar) as cell
+                from warehouse.{schema}.{table}
+            ) as cells
+            inner join pii
+                on contains(cells.cell, pii.pii_value)
+            """
+        ).fetchone()[0]
+        if found:
+            leaks.append(f"{schema}.{table}.{column}: {found}")
+    connection.close()
+    return leaks
+
+
+@pytest.mark.slow
+def test_no_pii_in_marts_and_metrics(tmp_path: Path) -> None:
+    """No column of any marts or metrics table holds a raw mobile hash or
+    channel customer id, whole or inside a longer value."""
+    raw_dir = tmp_path / "raw"
+    write_raw(raw_dir, None)
+    result = run_dbt(["build", *NO_TESTS], work_dir=tmp_path / "dbt", raw_dir=raw_dir)
+    assert result.db_path.exists(), result.output[-3000:]
+    assert pii_leaks(result.db_path, raw_dir) == []
+    assert result.success, result.output[-3000:]
+
+
+def test_pii_scan_finds_a_planted_value(tmp_path: Path) -> None:
+    """The scan itself: a customer id hidden inside a longer marts value
+    and a mobile hash in a metrics table are both reported."""
+    raw_dir = tmp_path / "raw"
+    raw_dir.mkdir()
+    connection = duckdb.connect()
+    connection.execute(
+        f"copy (select 'm1' as mobile_hash) to '{raw_dir}/members.parquet' (format parquet)"
+    )
+    connection.execute(
+        "copy (select 'cust0000001' as customer_id, "
+        "cast(null as varchar) as mobile_hash from range(101)) "
+        f"to '{raw_dir}/orders.parquet' (format parquet)"
+    )
+    connection.execute(
+        "copy (select 'cust' || lpad(cast(range as varchar), 7, '0') "
+        "as customer_id from range(2, 200)) "
+        f"to '{raw_dir}/member_bindings.parquet' (format parquet)"
+    )
+    connection.close()
+    db_path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db_path)) as warehouse:
+        warehouse.execute("create schema marts")
+        warehouse.execute("create schema metrics")
+        warehouse.execute(
+            "create table marts.t as select 'account:jd:cust0000001' as person_key, 1 as n"
+        )
+        warehouse.execute("create table metrics.k as select 'm1' as label")
+    assert pii_leaks(db_path, raw_dir) == [
+        "marts.t.person_key: 1",
+        "metrics.k.label: 1",
+    ]
