@@ -99,20 +99,7 @@ member_counts as (
         sum(member_net_sales) as member_net_sales,
         sum(case when is_capital then member_net_sales_w12 else 0 end)
             as capital_member_net_sales_w12
-    from (
-        select
-            *,
-            coalesce(
-                cast(
-                    {{ dbt.date_trunc('month', 'first_member_order_date') }}
-                    as date
-                ) = cast(
-                    {{ dbt.dateadd('month', -4, 'report_month') }} as date
-                ),
-                false
-            ) as is_second_purchase_cohort
-        from member_monthly
-    ) as member_months
+    from member_monthly
     group by report_month
 ),
 
