@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from memberkpi.generate import generate_command
+from memberkpi.publish import publish_command
 from memberkpi.quality import validate_command
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ def main() -> None:
 
 app.command("generate")(generate_command)
 app.command("validate")(validate_command)
+app.command("publish")(publish_command)
 
 
 if __name__ == "__main__":
