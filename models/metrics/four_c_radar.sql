@@ -28,7 +28,8 @@ scored as (
         cast(benchmarks.benchmark_p75 as double) as benchmark_p75,
         benchmarks.is_illustrative as is_benchmark_illustrative,
         case
-            when radar_kpis.value is not null
+            when
+                radar_kpis.value is not null
                 and benchmarks.benchmark_p50 > 0
                 then least(
                     100.0,

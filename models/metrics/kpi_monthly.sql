@@ -19,7 +19,7 @@ unpivoted as (
         cast(
             case catalog.kpi
                 {%- for metric in kpi_metrics() %}
-                when '{{ metric.name }}' then wide.{{ metric.name }}
+                    when '{{ metric.name }}' then wide.{{ metric.name }}
                 {%- endfor %}
             end as double
         ) as value,

@@ -112,23 +112,38 @@ unpivoted as (
         {{ safe_divide('capital_engaged', 'capital') }} as value
     from grid
     union all
-    select report_month, channel, 'member_net_sales' as kpi,
+    select
+        report_month,
+        channel,
+        'member_net_sales' as kpi,
         cast(member_net_sales as double) as value
     from grid
     union all
-    select report_month, channel, 'member_buyers' as kpi,
+    select
+        report_month,
+        channel,
+        'member_buyers' as kpi,
         cast(member_buyers as double) as value
     from grid
     union all
-    select report_month, channel, 'member_orders' as kpi,
+    select
+        report_month,
+        channel,
+        'member_orders' as kpi,
         cast(member_orders as double) as value
     from grid
     union all
-    select report_month, channel, 'members_new' as kpi,
+    select
+        report_month,
+        channel,
+        'members_new' as kpi,
         cast(members_new as double) as value
     from grid
     union all
-    select report_month, channel, 'total_net_sales' as kpi,
+    select
+        report_month,
+        channel,
+        'total_net_sales' as kpi,
         cast(total_net_sales as double) as value
     from grid
 ),

@@ -93,7 +93,7 @@ member_counts as (
             ('second_purchasers',
                 'is_second_purchase_cohort and has_second_member_order_90d'),
         ] %}
-        sum(case when {{ condition }} then 1 else 0 end) as {{ column }},
+            sum(case when {{ condition }} then 1 else 0 end) as {{ column }},
         {%- endfor %}
         sum(count_member_orders) as member_orders,
         sum(member_net_sales) as member_net_sales,
@@ -402,7 +402,7 @@ final as (
             'lag(' ~ core_kpi ~ ', 12) over (order by report_month)'
         ) }} as {{ core_kpi }}_yoy
         {{- "," if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
     from kpis
 )
 

@@ -47,12 +47,18 @@ framed as (
         on
             current_month.kpi = previous_month.kpi
             and previous_month.month
-            = cast({{ dbt.dateadd('month', -1, 'current_month.month') }} as date)
+            = cast(
+                {{ dbt.dateadd('month', -1, 'current_month.month') }}
+                as date
+            )
     left join scorecard_kpis as last_year
         on
             current_month.kpi = last_year.kpi
             and last_year.month
-            = cast({{ dbt.dateadd('month', -12, 'current_month.month') }} as date)
+            = cast(
+                {{ dbt.dateadd('month', -12, 'current_month.month') }}
+                as date
+            )
     left join targets
         on current_month.kpi = targets.kpi
     left join benchmarks

@@ -7,6 +7,7 @@ import typer
 from memberkpi.generate import generate_command
 from memberkpi.publish import publish_command
 from memberkpi.quality import validate_command
+from memberkpi.run import run_command
 
 app = typer.Typer(
     help="memberkpi: member-operations metrics warehouse on dbt + DuckDB.",
@@ -20,6 +21,7 @@ def main() -> None:
     """Generate demo data, validate raw exports, build, publish and chart KPIs."""
 
 
+app.command("run")(run_command)
 app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("publish")(publish_command)

@@ -16,3 +16,9 @@ def raw_dir() -> Path:
 def database_path() -> Path:
     """The build's DuckDB file: MEMBERKPI_DB, else target/memberkpi.duckdb."""
     return Path(os.environ.get("MEMBERKPI_DB", PROJECT_DIR / "target" / "memberkpi.duckdb"))
+
+
+def serving_path() -> Path:
+    """The serving copy for BI tools: MEMBERKPI_SERVING_DB, else target/serving/."""
+    default = PROJECT_DIR / "target" / "serving" / "memberkpi_serving.duckdb"
+    return Path(os.environ.get("MEMBERKPI_SERVING_DB", default))

@@ -79,22 +79,25 @@ checked as (
         case
             when member_id is null then 'missing_key'
             when key_rank > 1 then 'duplicate_key'
-            when join_channel not in (select channel_code from channels)
+            when
+                join_channel not in (select channels.channel_code from channels)
                 or join_channel is null
-                or tier not in (select tier_code from tiers)
+                or tier not in (select tiers.tier_code from tiers)
                 or tier is null
                 or gender not in ('F', 'M')
                 or {{ is_unparsed('raw_sms_opt_in', 'sms_opt_in') }}
                 or {{ is_unparsed('raw_wechat_bound', 'wechat_bound') }}
                 or {{ is_unparsed('raw_app_push_opt_in', 'app_push_opt_in') }}
                 then 'unknown_code'
-            when joined_at is null
+            when
+                joined_at is null
                 or {{ is_unparsed('raw_exited_at', 'exited_at') }}
                 or cast(joined_at as date) > {{ as_of_date() }}
                 or cast(exited_at as date) > {{ as_of_date() }}
                 or exited_at < joined_at
                 then 'bad_timestamp'
-            when {{ is_unparsed('raw_city_tier', 'city_tier') }}
+            when
+                {{ is_unparsed('raw_city_tier', 'city_tier') }}
                 or city_tier not between 1 and 5
                 or {{ is_unparsed('raw_birth_year', 'birth_year') }}
                 or birth_year not between 1900 and year({{ as_of_date() }})

@@ -73,14 +73,16 @@ checked as (
         case
             when order_id is null or customer_id is null then 'missing_key'
             when key_rank > 1 then 'duplicate_key'
-            when channel not in (select channel_code from channels)
+            when
+                channel not in (select channels.channel_code from channels)
                 or channel is null
                 or order_status not in (
                     'paid', 'cancelled', 'refunded', 'partially_refunded'
                 )
                 or order_status is null
                 then 'unknown_code'
-            when gross_amount is null
+            when
+                gross_amount is null
                 or discount_amount is null
                 or paid_amount is null
                 or refunded_amount is null
@@ -91,7 +93,8 @@ checked as (
                 or paid_amount > gross_amount
                 or refunded_amount > paid_amount
                 then 'bad_amount'
-            when ordered_at is null
+            when
+                ordered_at is null
                 or {{ is_unparsed('raw_paid_at', 'paid_at') }}
                 or cast(ordered_at as date) > {{ as_of_date() }}
                 or cast(paid_at as date) > {{ as_of_date() }}
