@@ -24,7 +24,7 @@ build: setup  ## dbt build on MEMBERKPI_RAW_DIR as it is
 	$(BIN)/dbt build
 
 lint: setup
-	$(BIN)/sqlfluff lint models macros analyses tests/dbt
+	$(BIN)/sqlfluff lint models macros tests/dbt
 	$(BIN)/ruff check src tests
 
 clean:

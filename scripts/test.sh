@@ -8,7 +8,7 @@ bin=.venv/bin
 echo "== ruff"
 "$bin/ruff" check src tests
 echo "== sqlfluff"
-"$bin/sqlfluff" lint models macros analyses tests/dbt --disable-progress-bar
+"$bin/sqlfluff" lint models macros tests/dbt --disable-progress-bar
 echo "== pytest"
 set +e
 "$bin/pytest" "$@"
