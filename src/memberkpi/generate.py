@@ -1,0 +1,242 @@
+"""Demo raw data: `memberkpi generate`.
+
+Writes the 14 raw tables of the contract (RAW_CONTRACT.md) for a synthetic
+mother-and-baby brand with N members over Y years ending on --end-date
+(default 2025-12-31, fixed so that outputs do not depend on the day they are
+made). Everything is built by DuckDB SQL from `range()` and a hash of
+(seed, keys): the same arguments give byte-identical files.
+
+Clean output has the contract's column types. `--dirty` adds known bad rows
+of every reject class of docs/quarantine_rules.md plus exact duplicates and
+writes `_dirty_manifest.json`; its files hold every column as text (VARCHAR
+parquet columns, or CSV), so values that do not parse (`not-a-date`, `abc`)
+can be present, as they would be in a brand's export.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from memberkpi import paths
+from memberkpi._generate_contract import RAW_TABLES, text_select, typed_select
+from memberkpi._generate_dirty import inject
+from memberkpi._generate_sql import CleanSql, Window
+
+DEFAULT_END_DATE = date(2025, 12, 31)
+MANIFEST_NAME = "_dirty_manifest.json"
+FORMATS = ("parquet", "csv")
+# dictionaries only for short code lists: trying them on ids costs time, saves nothing
+PARQUET_OPTIONS = "format parquet, dictionary_size_limit 10000"
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """What to generate and where."""
+
+    members: int = 20_000
+    years: int = 2
+    seed: int = 42
+    out: Path = Path("data/raw")
+    file_format: str = "parquet"
+    dirty: bool = False
+    end_date: date = DEFAULT_END_DATE
+
+
+@dataclass(frozen=True)
+class Step:
+    """One output table: statements that prepare it, then the query that is written."""
+
+    table: str
+    prepare: tuple[str, ...]
+    query: str
+    release: tuple[str, ...] = ()
+
+
+def plan(sql: CleanSql) -> list[Step]:
+    """The tables in build order (members first; order-derived tables next to orders)."""
+    orders_out = "select * from g_orders"
+    return [
+        Step("members", (sql.members(),), sql.members_out()),
+        Step("member_bindings", (sql.bindings(),), "select * from g_member_bindings"),
+        Step("campaigns", (sql.campaigns(),), "select * from g_campaigns"),
+        Step("campaign_touches", (sql.touches(),), "select * from g_campaign_touches"),
+        Step(
+            "orders",
+            (
+                sql.orders_insert(sql.member_order_skeleton(), create=True),
+                sql.orders_insert(sql.non_member_order_skeleton(), create=False),
+                sql.orders_insert(sql.response_order_skeleton(), create=False),
+            ),
+            orders_out,
+        ),
+        Step("order_items", (), sql.order_items()),
+        Step("service_tickets", (), sql.tickets()),
+        Step("reviews", (), sql.reviews()),
+        Step(
+            "points_ledger",
+            tuple(sql.points()),
+            "select * from g_points_ledger",
+            release=("g_orders", "g_points_ledger"),
+        ),
+        Step("tier_changes", (sql.tier_changes(),), "select * from g_tier_changes"),
+        Step("interactions", (), sql.interactions()),
+        Step("surveys", (), sql.surveys()),
+        Step("channel_traffic", (), sql.traffic()),
+        Step("exposure_resources", (), sql.exposure()),
+    ]
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("set threads = 2")
+    con.execute("set preserve_insertion_order = true")
+    return con
+
+
+def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, file_format: str) -> int:
+    options = (
+        PARQUET_OPTIONS if file_format == "parquet" else "format csv, header true, delimiter ','"
+    )
+    path = str(target).replace("'", "''")
+    # A parallel writer cuts row groups where thread timing falls; one thread
+    # writes the same bytes every time (the tables it reads were built with two).
+    con.execute("set threads = 1")
+    try:
+        result = con.execute(f"copy ({query}) to '{path}' ({options})").fetchall()
+    finally:
+        con.execute("set threads = 2")
+    return int(result[0][0])
+
+
+def _clear(out: Path) -> None:
+    """Remove this generator's files from a previous run (a stale parquet would win)."""
+    for table in RAW_TABLES:
+        for suffix in FORMATS:
+            (out / f"{table}.{suffix}").unlink(missing_ok=True)
+    (out / MANIFEST_NAME).unlink(missing_ok=True)
+
+
+def generate(
+    options: GenerateOptions,
+    on_table: Callable[[str, int], None] | None = None,
+) -> dict[str, int]:
+    """Write the raw tables; returns rows written per table (bad rows included)."""
+    if options.file_format not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, not {options.file_format!r}")
+    if options.members < 1 or not 1 <= options.years <= 20:
+        raise ValueError("members must be >= 1 and years between 1 and 20")
+    window = Window(options.end_date, options.years)
+    if window.start < date(2001, 1, 1):
+        raise ValueError("the data must start after 2000 (--dirty puts rows in 1999)")
+    out = options.out
+    out.mkdir(parents=True, exist_ok=True)
+    _clear(out)
+    sql = CleanSql(options.members, window, options.seed)
+    con = _connect()
+    for statement in sql.macros():
+        con.execute(statement)
+    written: dict[str, int] = {}
+    manifest: dict[str, dict[str, int]] = {}
+    try:
+        for step in plan(sql):
+            for statement in step.prepare:
+                con.execute(statement)
+            target = out / f"{step.table}.{options.file_format}"
+            if options.dirty:
+                relation = f"dirty_{step.table}"
+                con.execute(
+                    f"create or replace table {relation} as {text_select(step.table, step.query)}"
+                )
+                manifest[step.table] = inject(con, step.table, relation)
+                written[step.table] = _copy(
+                    con, f"select * from {relation}", target, options.file_format
+                )
+                con.execute(f"drop table {relation}")
+            else:
+                written[step.table] = _copy(
+                    con, typed_select(step.table, step.query), target, options.file_format
+                )
+            for name in step.release:
+                con.execute(f"drop table if exists {name}")
+            if on_table is not None:
+                on_table(step.table, written[step.table])
+    finally:
+        con.close()
+    if options.dirty:
+        ordered = {table: manifest[table] for table in RAW_TABLES}
+        (out / MANIFEST_NAME).write_text(json.dumps(ordered, indent=2) + "\n", encoding="utf-8")
+    return written
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as error:
+        raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from error
+
+
+def generate_command(
+    members: Annotated[int, typer.Option(min=1, help="Number of members.")] = 20_000,
+    years: Annotated[int, typer.Option(min=1, max=20, help="Years of history.")] = 2,
+    seed: Annotated[int, typer.Option(help="Seed: same seed, same bytes.")] = 42,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory (default: MEMBERKPI_RAW_DIR or data/raw).")
+    ] = None,
+    file_format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    dirty: Annotated[
+        bool,
+        typer.Option(
+            help="Inject known bad rows of every reject class; files hold text columns "
+            "and _dirty_manifest.json counts the rows per table and reason."
+        ),
+    ] = False,
+    end_date: Annotated[
+        str, typer.Option(help="Last day of the data, YYYY-MM-DD.")
+    ] = DEFAULT_END_DATE.isoformat(),
+) -> None:
+    """Generate demo raw data: the 14 tables of the raw contract."""
+    if file_format not in FORMATS:
+        raise typer.BadParameter(f"--format must be parquet or csv, not {file_format!r}")
+    options = GenerateOptions(
+        members=members,
+        years=years,
+        seed=seed,
+        out=out if out is not None else paths.raw_dir(),
+        file_format=file_format,
+        dirty=dirty,
+        end_date=_parse_date(end_date),
+    )
+    console = Console()
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} tables"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("members", total=len(RAW_TABLES))
+
+        def advance(table: str, rows: int) -> None:
+            progress.update(task, advance=1, description=f"{table}: {rows:,} rows")
+
+        written = generate(options, on_table=advance)
+    summary = Table("table", "rows", title=f"raw tables in {options.out}")
+    for table in RAW_TABLES:
+        summary.add_row(table, f"{written[table]:,}")
+    console.print(summary)
+    if dirty:
+        console.print(f"bad rows listed in {options.out / MANIFEST_NAME}")
+    console.print(f"generated in {time.perf_counter() - started:.1f} s")
