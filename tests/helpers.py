@@ -102,6 +102,28 @@ def run_dbt(
     )
 
 
+def start_dbt(args: Sequence[str], *, work_dir: Path, raw_dir: Path) -> subprocess.Popen[str]:
+    """Start `dbt <args>` in the background, in its own process group.
+
+    Output goes to work_dir/dbt_output.log; kill the whole build with
+    `os.killpg(process.pid, signal.SIGKILL)`.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    output = (work_dir / "dbt_output.log").open("w", encoding="utf-8")
+    try:
+        return subprocess.Popen(
+            [str(dbt_executable()), *args],
+            cwd=PROJECT_DIR,
+            env=dbt_env(work_dir, raw_dir),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+    finally:
+        output.close()
+
+
 def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
     """Rows of a query against a built warehouse, opened read-only."""
     with duckdb.connect(str(db_path), read_only=True) as connection:
