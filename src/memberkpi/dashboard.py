@@ -1,0 +1,226 @@
+"""`memberkpi dashboard`: one self-contained HTML page of the metric tables.
+
+Reads schema `metrics` of a built (or published) DuckDB file through a
+read-only connection and writes one HTML file with plotly.js inlined (no
+network, no CDN). Panels: 4C radar, MBSC scorecard, trends, spend per buyer
+decomposition, lifecycle, RFM, cohort retention, campaign uplift, member
+portrait and connection by channel. Every number is a value of a metric
+table, only formatted here; a panel without data shows a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+import plotly.offline
+import typer
+from rich.console import Console
+
+from memberkpi import paths
+from memberkpi._dashboard_data import DashboardError, Warehouse, resolve_month
+from memberkpi._dashboard_format import esc, format_month, tag
+from memberkpi._dashboard_panels import PANELS, Context, render_panel
+from memberkpi._dashboard_text import LANGS, text
+
+console = Console()
+PANEL_IDS = tuple(panel_id for panel_id, _, _ in PANELS)
+
+_CSS = """
+:root { --ink: #263238; --muted: #607d8b; --line: #e0e6ea; --bg: #f5f7f9; }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+body { margin: 0; background: var(--bg); color: var(--ink);
+  font: 14px/1.45 "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", Helvetica, Arial,
+  sans-serif; }
+header { background: #102a43; color: #fff; padding: 16px 24px; }
+header h1 { margin: 0 0 4px; font-size: 22px; }
+header .meta { color: #bcccdc; font-size: 13px; }
+header .warn { color: #ffd54f; }
+nav { padding: 8px 24px; background: #fff; border-bottom: 1px solid var(--line);
+  position: sticky; top: 0; z-index: 10; }
+nav a { margin-right: 14px; color: #1565c0; text-decoration: none; font-size: 13px; }
+main { padding: 16px 24px; display: grid; gap: 16px; }
+.panel { background: #fff; border: 1px solid var(--line); border-radius: 8px;
+  padding: 12px 16px; min-width: 0; }
+.panel h2 { margin: 0 0 8px; font-size: 17px; }
+.panel h3 { margin: 8px 0; font-size: 14px; color: var(--muted); }
+.split { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px;
+  align-items: start; }
+.grid-2 { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px;
+  align-items: start; }
+.grid-3 { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 12px;
+  align-items: start; }
+@media (max-width: 1000px) { .split, .grid-2, .grid-3 { grid-template-columns: 1fr; } }
+table.data { border-collapse: collapse; width: 100%; font-size: 13px; }
+table.data caption { text-align: left; font-weight: 600; padding: 4px 0; }
+table.data th, table.data td { border-bottom: 1px solid var(--line); padding: 4px 6px; }
+table.data thead th { text-align: left; color: var(--muted); font-weight: 600; }
+table.data tbody th { text-align: left; font-weight: 500; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.null { color: #9e9e9e; }
+td.change.up-good { color: #2e7d32; }
+td.change.down-bad { color: #c62828; }
+td.significant { font-weight: 700; }
+.status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px;
+  color: #fff; }
+.status-good { background: #2e7d32; }
+.status-watch { background: #f9a825; color: #212121; }
+.status-bad { background: #c62828; }
+.status-none { background: #b0bec5; color: #212121; }
+tr.status-row-good th { border-left: 4px solid #2e7d32; }
+tr.status-row-watch th { border-left: 4px solid #f9a825; }
+tr.status-row-bad th { border-left: 4px solid #c62828; }
+tr.status-row-none th { border-left: 4px solid #b0bec5; }
+.legend .status { margin-right: 6px; }
+.note { color: var(--muted); font-size: 12px; }
+.no-data { color: #6d4c41; background: #fff8e1; border: 1px dashed #ffcc80;
+  border-radius: 6px; padding: 12px; margin: 4px 0; }
+.aov-formula { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
+.aov-box { border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px;
+  min-width: 180px; }
+.aov-label { color: var(--muted); font-size: 12px; }
+.aov-value { font-size: 22px; font-weight: 600; }
+.aov-change { font-size: 12px; color: var(--muted); }
+.aov-op { font-size: 24px; color: var(--muted); }
+.rfm-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
+  gap: 10px; }
+.rfm-card { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px;
+  background: #fafcff; }
+.rfm-name { font-weight: 600; }
+.rfm-count { font-size: 22px; }
+.rfm-sub { font-size: 12px; color: var(--muted); }
+.toolbar { margin-bottom: 8px; }
+.selector select { font: inherit; padding: 2px 6px; }
+footer { padding: 8px 24px 24px; color: var(--muted); font-size: 12px; }
+"""
+
+_SCRIPT = """
+(function () {
+  var select = document.getElementById('portrait-segment');
+  if (!select) { return; }
+  select.addEventListener('change', function () {
+    var blocks = document.querySelectorAll('#panel-portrait .portrait-segment');
+    for (var i = 0; i < blocks.length; i++) {
+      blocks[i].hidden = blocks[i].getAttribute('data-segment') !== select.value;
+    }
+    if (window.Plotly) { window.dispatchEvent(new Event('resize')); }
+  });
+})();
+"""
+
+
+def default_database() -> Path:
+    """The serving copy when it exists, else the build's DuckDB file."""
+    serving = paths.serving_path()
+    return serving if serving.exists() else paths.database_path()
+
+
+def default_output(month: dt.date, lang: str) -> Path:
+    return paths.PROJECT_DIR / "target" / "dashboard" / f"memberkpi_{month:%Y-%m}_{lang}.html"
+
+
+def _plotly_js() -> str:
+    source = plotly.offline.get_plotlyjs()
+    if "</script" in source.lower():  # would end the inline <script> early
+        raise DashboardError("the bundled plotly.js contains '</script': cannot inline it")
+    return source
+
+
+def _is_complete(warehouse: Warehouse, month: dt.date) -> bool | None:
+    if not warehouse.has("kpi_monthly"):
+        return None
+    return warehouse.scalar(
+        "select bool_and(is_complete_month) from metrics.kpi_monthly where month = ?", [month]
+    )
+
+
+def build_page(warehouse: Warehouse, month: dt.date, lang: str, source: Path) -> str:
+    """The whole HTML page for one month and language."""
+    ctx = Context(warehouse=warehouse, month=month, lang=lang)
+    panels = "".join(render_panel(panel_id, key, build, ctx) for panel_id, key, build in PANELS)
+    nav = "".join(
+        tag("a", esc(text(key, lang)), href=f"#{panel_id}") for panel_id, key, _ in PANELS
+    )
+    title = f"{text('title', lang)} · {format_month(month)}"
+    meta = [
+        f"{text('month', lang)}: {format_month(month)}",
+        f"{text('source', lang)}: {source.name}",
+        f"{text('generated', lang)}: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+    ]
+    warning = ""
+    if _is_complete(warehouse, month) is False:
+        warning = " · " + tag("span", esc(text("incomplete", lang)), class_="warn")
+    header = tag(
+        "header",
+        tag("h1", esc(title)) + tag("div", esc(" · ".join(meta)) + warning, class_="meta"),
+    )
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    head = (
+        '<meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        + tag("title", esc(title))
+        + tag("style", _CSS)
+        + f'<script type="text/javascript">{_plotly_js()}</script>'
+    )
+    body = (
+        header
+        + tag("nav", nav)
+        + tag("main", panels)
+        + tag("footer", esc("memberkpi"))
+        + tag("script", _SCRIPT)
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html_lang}" data-month="{month:%Y-%m}" '
+        f'data-lang="{lang}"><head>{head}</head><body>{body}</body></html>\n'
+    )
+
+
+def render_dashboard(
+    db_path: Path | str,
+    month: str | None = None,
+    lang: str = "zh",
+    out: Path | str | None = None,
+) -> Path:
+    """Write the dashboard of `db_path` for `month` (YYYY-MM, default: the
+    latest complete month) in `lang` (zh or en); return the HTML file's path."""
+    if lang not in LANGS:
+        raise DashboardError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    database = Path(db_path)
+    if not database.exists():
+        raise DashboardError(f"no DuckDB file at {database}: build or publish first")
+    with duckdb.connect(str(database), read_only=True) as connection:
+        warehouse = Warehouse.open(connection)
+        report_month = resolve_month(warehouse, month)
+        page = build_page(warehouse, report_month, lang, database)
+    target = Path(out) if out is not None else default_output(report_month, lang)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    partial.write_text(page, encoding="utf-8")
+    partial.replace(target)
+    return target
+
+
+def dashboard_command(
+    month: str | None = typer.Option(
+        None, help="Report month YYYY-MM (default: the latest complete month)."
+    ),
+    lang: str = typer.Option("zh", help="Language of the labels: zh or en."),
+    out: Path | None = typer.Option(
+        None, help="HTML file to write (default: target/dashboard/memberkpi_<month>_<lang>.html)."
+    ),
+    db: Path | None = typer.Option(
+        None,
+        help="DuckDB file to read (default: the serving copy if it exists, "
+        "else MEMBERKPI_DB or target/memberkpi.duckdb).",
+    ),
+) -> None:
+    """Render the metric tables as one self-contained HTML dashboard."""
+    try:
+        page = render_dashboard(db or default_database(), month=month, lang=lang, out=out)
+    except DashboardError as error:
+        console.print(f"[red]dashboard: {error}[/red]")
+        raise typer.Exit(code=1) from error
+    console.print(f"dashboard: {page}")
