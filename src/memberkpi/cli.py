@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from memberkpi.dashboard import dashboard_command
 from memberkpi.generate import generate_command
 from memberkpi.publish import publish_command
 from memberkpi.quality import validate_command
@@ -25,6 +26,7 @@ app.command("run")(run_command)
 app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("publish")(publish_command)
+app.command("dashboard")(dashboard_command)
 
 
 if __name__ == "__main__":
