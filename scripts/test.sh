@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 export DBT_PROFILES_DIR="$PWD"
 bin=.venv/bin
 
+# Headless Chromium for the dashboard browser test (tests/test_dashboard.py).
+command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
 echo "== ruff"
 "$bin/ruff" check src tests
 echo "== sqlfluff"
