@@ -1,0 +1,495 @@
+"""The dashboard on a warehouse built from the example raw data.
+
+The example's campaigns.parquet is rewritten so that one campaign is named
+`<script>alert(1)</script>`. Expected numbers are read from the metric tables
+with DuckDB (the dashboard must show them, not recompute them); the browser
+test opens the page in Debian's headless Chromium through the DevTools
+protocol and checks the DOM, the console, the network and that no script
+from the data ran.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from plotly.offline import get_plotlyjs
+from typer.testing import CliRunner
+
+from helpers import PROJECT_DIR, query, run_dbt
+from memberkpi.cli import app
+from memberkpi.dashboard import PANEL_IDS, render_dashboard
+
+EXAMPLE_RAW = Path(__file__).parent / "fixtures" / "spec_example" / "raw"
+EVIL_NAME = "<script>alert(1)</script>"
+EVIL_CAMPAIGN = "C003"
+DASH = "–"
+SCREENSHOT = PROJECT_DIR / "target" / "dashboard" / "screenshot.png"
+
+
+# -- fixtures ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example raw data, one campaign renamed to a script tag, built once."""
+    if not EXAMPLE_RAW.exists():
+        pytest.fail(f"example raw data missing: {EXAMPLE_RAW}")
+    base = tmp_path_factory.mktemp("dashboard")
+    raw_dir = base / "raw"
+    shutil.copytree(EXAMPLE_RAW, raw_dir)
+    campaigns = raw_dir / "campaigns.parquet"
+    campaigns.unlink()
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""
+            copy (
+                select * replace (
+                    case when campaign_id = '{EVIL_CAMPAIGN}' then $name
+                    else campaign_name end as campaign_name
+                )
+                from read_parquet('{EXAMPLE_RAW / "campaigns.parquet"}')
+            ) to '{campaigns}' (format parquet)
+            """.replace("$name", "'" + EVIL_NAME.replace("'", "''") + "'")
+        )
+    work_dir = base / "dbt"
+    for args in (["seed"], ["run", "--select", "+path:models/metrics"]):
+        result = run_dbt(args, work_dir=work_dir, raw_dir=raw_dir)
+        assert result.success, result.output[-4000:]
+    return result.db_path
+
+
+@pytest.fixture(scope="module")
+def latest_month(warehouse: Path) -> dt.date:
+    """The latest complete month, read from kpi_monthly."""
+    return query(warehouse, "select max(month) from metrics.kpi_monthly where is_complete_month")[
+        0
+    ][0]
+
+
+@pytest.fixture(scope="module")
+def pages(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out_dir = tmp_path_factory.mktemp("pages")
+    return {
+        lang: render_dashboard(warehouse, lang=lang, out=out_dir / f"dashboard_{lang}.html")
+        for lang in ("en", "zh")
+    }
+
+
+# -- a small HTML reader -----------------------------------------------------
+
+
+class Cells(HTMLParser):
+    """Elements with a data-kpi attribute and their text, plus every id."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.cells: list[dict[str, Any]] = []
+        self._stack: list[dict[str, Any]] = []
+        self._panel: str | None = None
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+            if attributes["id"].startswith("panel-"):
+                self._panel = attributes["id"]
+        if tag == "script":
+            self.scripts += 1
+        if "data-kpi" in attributes:
+            self._stack.append({"tag": tag, "panel": self._panel, "text": "", **attributes})
+
+    def handle_data(self, data: str) -> None:
+        for cell in self._stack:
+            cell["text"] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._stack and self._stack[-1]["tag"] == tag:
+            self.cells.append(self._stack.pop())
+
+
+def read_cells(page: Path) -> Cells:
+    parser = Cells()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+# -- tests without a browser ----------------------------------------------------
+
+
+@pytest.mark.slow
+def test_pages_in_both_languages_are_self_contained(
+    pages: dict[str, Path], latest_month, warehouse
+):
+    catalog = query(
+        warehouse,
+        "select label_en, label_zh from metrics.kpi_catalog where mbsc_group is not null",
+    )
+    for lang, page in pages.items():
+        content = page.read_text(encoding="utf-8")
+        assert content.startswith("<!DOCTYPE html>")
+        assert f'data-month="{latest_month:%Y-%m}"' in content
+        # plotly.js is inlined once; nothing is loaded from elsewhere
+        assert get_plotlyjs() in content
+        assert not re.search(r"<script[^>]*\bsrc=", content)
+        assert not re.search(r"<link\b", content)
+        parser = read_cells(page)
+        assert set(PANEL_IDS) <= parser.ids
+        # labels from the tables in the page's language
+        for label_en, label_zh in catalog:
+            wanted = label_en if lang == "en" else label_zh
+            assert f">{wanted.replace('&', '&amp;')}<" in content, (lang, wanted)
+    assert '<html lang="zh-CN"' in pages["zh"].read_text(encoding="utf-8")
+    assert '<html lang="en"' in pages["en"].read_text(encoding="utf-8")
+    assert "会员总数" in pages["zh"].read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_script_named_campaign_is_text_only(pages: dict[str, Path]):
+    for page in pages.values():
+        content = page.read_text(encoding="utf-8")
+        # escaped in the table, \u-escaped in plotly's JSON, never raw
+        assert EVIL_NAME not in content
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+        # every </script> closes one of our own <script> elements
+        assert content.count("</script>") == read_cells(page).scripts
+
+
+@pytest.mark.slow
+def test_radar_and_scorecard_values_come_from_the_tables(pages, warehouse, latest_month):
+    radar = dict(
+        query(
+            warehouse,
+            f"select kpi, value from metrics.four_c_radar where month = date '{latest_month}'",
+        )
+    )
+    assert set(radar) == {"capital_rate", "conversion", "clv", "connection"}
+    cells = read_cells(pages["en"]).cells
+    shown = {cell["data-kpi"]: cell for cell in cells if cell["panel"] == "panel-radar"}
+    assert set(shown) == set(radar)
+    for kpi, value in radar.items():
+        assert float(shown[kpi]["data-value"]) == value, kpi
+    scorecard = query(
+        warehouse,
+        f"select kpi, value, unit from metrics.mbsc_scorecard "
+        f"where month = date '{latest_month}' and mbsc_group is not null",
+    )
+    by_kpi = {cell["data-kpi"]: cell for cell in cells if cell["panel"] == "panel-scorecard"}
+    patterns = {
+        "ratio": r"-?[\d,]+\.\d%",
+        "cny": r"-?¥[\d,]+\.\d\d",
+        "members": r"[\d,]+",
+        "orders": r"[\d,]+",
+        "points": r"-?[\d,]+",
+    }
+    for kpi, value, unit in scorecard:
+        cell = by_kpi[kpi]
+        if value is None:
+            assert cell["text"] == DASH and cell["data-value"] == ""
+        else:
+            assert float(cell["data-value"]) == value, kpi
+            assert re.fullmatch(patterns.get(unit, r"-?[\d,]+\.\d+"), cell["text"]), (kpi, cell)
+
+
+@pytest.mark.slow
+def test_null_kpi_shows_a_dash(warehouse, tmp_path):
+    month, kpi = query(
+        warehouse,
+        "select month, kpi from metrics.kpi_monthly where value is null "
+        "and kpi in (select kpi from metrics.mbsc_scorecard where mbsc_group is not null) "
+        "order by month, kpi_order limit 1",
+    )[0]
+    page = render_dashboard(warehouse, month=f"{month:%Y-%m}", lang="en", out=tmp_path / "x.html")
+    cells = [
+        cell
+        for cell in read_cells(page).cells
+        if cell["panel"] == "panel-scorecard" and cell["data-kpi"] == kpi
+    ]
+    assert len(cells) == 1, kpi
+    assert cells[0]["text"] == DASH
+    assert cells[0]["data-value"] == ""
+    content = page.read_text(encoding="utf-8")
+    assert ">nan<" not in content.lower() and ">none<" not in content.lower()
+
+
+@pytest.mark.slow
+def test_missing_and_empty_tables_give_no_data_notes(warehouse, tmp_path):
+    partial = tmp_path / "partial.duckdb"
+    with duckdb.connect(str(partial)) as connection:
+        connection.execute(f"attach '{warehouse}' as built (read_only)")
+        connection.execute("create schema metrics")
+        connection.execute(
+            "create table metrics.kpi_monthly as select * from built.metrics.kpi_monthly"
+        )
+        connection.execute(
+            "create table metrics.four_c_radar as select * from built.metrics.four_c_radar limit 0"
+        )
+    page = render_dashboard(partial, lang="en", out=tmp_path / "partial.html")
+    content = page.read_text(encoding="utf-8")
+    states = dict(
+        re.findall(r'<section id="(panel-[a-z]+)" class="panel" data-state="([a-z-]+)"', content)
+    )
+    assert set(states) == set(PANEL_IDS)
+    assert states["panel-trends"] == "ok"
+    assert all(state == "no-data" for panel, state in states.items() if panel != "panel-trends")
+    assert content.count('class="no-data"') >= len(PANEL_IDS) - 1
+    assert "No data" in content
+
+
+@pytest.mark.slow
+def test_cli_writes_the_page(warehouse, tmp_path):
+    out = tmp_path / "cli.html"
+    result = CliRunner().invoke(
+        app,
+        [
+            "dashboard",
+            "--db",
+            str(warehouse),
+            "--lang",
+            "en",
+            "--month",
+            "2024-06",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert 'data-month="2024-06"' in out.read_text(encoding="utf-8")
+    bad = CliRunner().invoke(app, ["dashboard", "--db", str(warehouse), "--month", "2024-13"])
+    assert bad.exit_code == 1
+    assert "YYYY-MM" in bad.output
+
+
+# -- the browser test ----------------------------------------------------------------
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-port=0",
+    "--window-size=1400,1000",
+)
+
+
+def chromium_or_fail() -> str:
+    """Debian's chromium; a missing browser fails under CI=true, else skips."""
+    found = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if found:
+        return found
+    message = "chromium not found: scripts/test.sh installs it with apt-get"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client over websocket-client."""
+
+    def __init__(self, chromium: str, work_dir: Path) -> None:
+        import websocket
+
+        user_data = work_dir / "profile"
+        self.log = (work_dir / "chromium.log").open("w")
+        self.process = subprocess.Popen(
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={user_data}", "about:blank"],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        port_file = user_data / "DevToolsActivePort"
+        deadline = time.monotonic() + 60
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.close()
+                raise RuntimeError(
+                    f"chromium did not start: {(work_dir / 'chromium.log').read_text()[-2000:]}"
+                )
+            time.sleep(0.1)
+        port = int(port_file.read_text().split()[0])
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(f"http://127.0.0.1:{port}/json/list", timeout=10) as response:
+            targets = json.loads(response.read())
+        page = next(target for target in targets if target["type"] == "page")
+        self.socket = websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
+        )
+        self.events: list[dict[str, Any]] = []
+        self._id = 0
+
+    def _receive(self) -> dict[str, Any]:
+        message = json.loads(self.socket.recv())
+        if "method" in message:
+            self.events.append(message)
+        return message
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self._id += 1
+        self.socket.send(json.dumps({"id": self._id, "method": method, "params": params}))
+        while True:
+            message = self._receive()
+            if message.get("id") == self._id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def wait_for(self, method: str, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while not any(event["method"] == method for event in self.events):
+            if time.monotonic() > deadline:
+                raise TimeoutError(method)
+            self._receive()
+        return next(event for event in self.events if event["method"] == method)
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def close(self) -> None:
+        if getattr(self, "socket", None) is not None:
+            try:
+                self.call("Browser.close")
+            except Exception:  # noqa: BLE001 - the browser may already be gone
+                pass
+            self.socket.close()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def console_errors(events: list[dict[str, Any]]) -> list[str]:
+    errors = []
+    for event in events:
+        params = event.get("params", {})
+        if event["method"] == "Runtime.exceptionThrown":
+            errors.append(json.dumps(params["exceptionDetails"])[:500])
+        elif event["method"] == "Runtime.consoleAPICalled" and params.get("type") in (
+            "error",
+            "assert",
+        ):
+            errors.append(json.dumps(params.get("args"))[:500])
+        elif event["method"] == "Log.entryAdded" and params["entry"]["level"] == "error":
+            errors.append(params["entry"].get("text", "")[:500])
+    return errors
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_page_in_headless_chromium(pages, warehouse, latest_month, tmp_path):
+    chromium = chromium_or_fail()
+    radar = dict(
+        query(
+            warehouse,
+            f"select kpi, value from metrics.four_c_radar where month = date '{latest_month}'",
+        )
+    )
+    browser = DevTools(chromium, tmp_path)
+    try:
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            browser.call(f"{domain}.enable")
+        # count any alert/confirm/prompt the page might call
+        browser.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            source=(
+                "window.__dialogs = 0;"
+                "window.alert = window.confirm = window.prompt = "
+                "function () { window.__dialogs += 1; };"
+            ),
+        )
+        browser.call("Page.navigate", url=pages["en"].resolve().as_uri())
+        browser.wait_for("Page.loadEventFired")
+        deadline = time.monotonic() + 30
+        figures = browser.evaluate("document.querySelectorAll('div.figure').length")
+        while (
+            browser.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
+            < figures
+        ):
+            assert time.monotonic() < deadline, "plotly did not draw every figure"
+            time.sleep(0.2)
+        time.sleep(0.5)
+
+        assert console_errors(browser.events) == []
+        assert not [e for e in browser.events if e["method"] == "Page.javascriptDialogOpening"]
+        assert browser.evaluate("window.__dialogs") == 0
+        requested = [
+            event["params"]["request"]["url"]
+            for event in browser.events
+            if event["method"] == "Network.requestWillBeSent"
+        ]
+        assert requested and all(
+            url.split(":", 1)[0] in ("file", "data", "blob") for url in requested
+        ), requested
+
+        present = browser.evaluate(
+            f"{json.dumps(list(PANEL_IDS))}.filter(id => document.getElementById(id) !== null)"
+        )
+        assert present == list(PANEL_IDS)
+        assert figures >= 8
+
+        shown = browser.evaluate(
+            "Object.fromEntries(Array.from(document.querySelectorAll('#panel-radar td[data-kpi]'))"
+            ".map(td => [td.dataset.kpi, td.dataset.value]))"
+        )
+        assert {kpi: float(value) for kpi, value in shown.items()} == radar
+
+        names = browser.evaluate(
+            "Array.from(document.querySelectorAll('#panel-campaigns th.campaign-name'))"
+            ".map(th => th.textContent)"
+        )
+        assert EVIL_NAME in names
+        # the name made no element: no script outside our own, none with its code
+        scripts = browser.evaluate(
+            "Array.from(document.scripts).map(s => s.textContent.trim().slice(0, 40))"
+        )
+        assert "alert(1)" not in scripts
+        assert (
+            browser.evaluate("document.querySelectorAll('main table script, th script').length")
+            == 0
+        )
+        assert browser.evaluate(
+            "Array.from(document.querySelectorAll('#panel-campaigns th.campaign-name'))"
+            ".every(th => th.children.length === 0)"
+        )
+        # the uplift chart shows the name as text too
+        ticks = browser.evaluate(
+            "Array.from(document.querySelectorAll('#fig-campaigns .xtick text'))"
+            ".map(t => t.textContent)"
+        )
+        assert EVIL_NAME in ticks
+
+        size = browser.call("Page.getLayoutMetrics")["cssContentSize"]
+        shot = browser.call(
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+        )
+    finally:
+        browser.close()
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    SCREENSHOT.write_bytes(base64.b64decode(shot["data"]))
+    assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
