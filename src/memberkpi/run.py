@@ -103,7 +103,10 @@ def run_pipeline(
     if publish is None:
         console.print("publish is not available in this version: skipped")
     else:
-        serving = publish(db_path, paths.serving_path())
+        try:
+            serving = publish(db_path, paths.serving_path())
+        except Exception as error:  # publish's own errors carry a clear message
+            raise StepFailed(f"publish failed: {error}") from error
         console.print(f"serving copy: {serving}")
 
     console.print(Rule("6/6 dashboard"))
