@@ -22,38 +22,7 @@ orders as (
     select * from {{ ref('int_orders_enriched') }}
 ),
 {% if is_incremental() %}
-    bindings as (
-        select * from {{ ref('stg_raw__member_bindings') }}
-    ),
-
-    spans as (
-        select * from {{ ref('int_enrolment_spans_derived') }}
-    ),
-
-    cutoff as (
-        select
-            coalesce(
-                cast({{ dbt.dateadd(
-                    'day', -var('incremental_lookback_days'), 'max(order_date)'
-                ) }} as date),
-                cast('1900-01-01' as date)
-            ) as cutoff_date
-        from {{ this }}
-    ),
-
-    restated_members as (
-        select bindings.member_id
-        from bindings
-        cross join cutoff
-        where cast(bindings.bound_at as date) >= cutoff.cutoff_date
-        union all
-        select spans.member_id
-        from spans
-        cross join cutoff
-        where
-            spans.joined_date >= cutoff.cutoff_date
-            or spans.exited_date >= cutoff.cutoff_date
-    ),
+    {{ order_restatement_ctes() }}
 {% endif %}
 
 final as (
@@ -92,12 +61,7 @@ final as (
         paid_at
     from orders
     {% if is_incremental() %}
-        where
-            order_date is null
-            or order_date >= (select cutoff.cutoff_date from cutoff)
-            or member_id in (
-                select restated_members.member_id from restated_members
-            )
+        where {{ is_restated_order('order_date', 'member_id') }}
     {% endif %}
 )
 
