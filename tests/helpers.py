@@ -141,3 +141,20 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             writer.writerow(["" if value is None else value for value in row])
             count += 1
     return count
+
+
+def metricflow_project(work_dir: Path) -> Path:
+    """A directory where `mf` sees the project and work_dir's build artifacts.
+
+    dbt-metricflow 0.15 reads `<cwd>/target/semantic_manifest.json` and ignores
+    DBT_TARGET_PATH, so a test build's manifest is only found from a directory
+    that looks like the project but whose `target` is the test's own.
+    """
+    shadow = work_dir / "mf_project"
+    if not shadow.exists():
+        shadow.mkdir()
+        for entry in PROJECT_DIR.iterdir():
+            if entry.name not in {"target", "logs", ".git"}:
+                (shadow / entry.name).symlink_to(entry)
+        (shadow / "target").symlink_to(work_dir / "target")
+    return shadow

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT_DIR, dbt_env, dbt_executable, query, run_dbt
+from helpers import dbt_env, dbt_executable, metricflow_project, query, run_dbt
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "spec_example"
 META_KEYS = ("family", "mbsc_group", "quadrant", "label_zh", "label_en", "unit", "higher_is_better")
@@ -128,12 +128,7 @@ def test_semantic_manifest_lists_every_kpi_with_its_meta(tmp_path: Path) -> None
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="mf query in a test build dir reports 'no time spine configured' although the"
-    " semantic manifest lists metricflow_time_spine; the same comparison passed by hand"
-    " (49 KPIs x 34 months) with the project's own target/. Open in issue 4.",
-)
+@pytest.mark.slow
 def test_metricflow_agrees_with_kpi_monthly(example_build: Path) -> None:
     """Every KPI in every complete month: MetricFlow's value equals kpi_monthly."""
     manifest = json.loads((example_build / "target" / "semantic_manifest.json").read_text())
@@ -153,9 +148,26 @@ def test_metricflow_agrees_with_kpi_monthly(example_build: Path) -> None:
         batch = kpis[start : start + 9]
         out = example_build / f"mf_{start}.csv"
         completed = subprocess.run(
-            [str(mf), "query", "--metrics", ",".join(batch), "--group-by", "metric_time__month",
-             "--start-time", months[0], "--end-time", months[-1], "--csv", str(out)],
-            cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False, timeout=600,
+            [
+                str(mf),
+                "query",
+                "--metrics",
+                ",".join(batch),
+                "--group-by",
+                "metric_time__month",
+                "--start-time",
+                months[0],
+                "--end-time",
+                months[-1],
+                "--csv",
+                str(out),
+            ],
+            cwd=metricflow_project(example_build),
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
         )
         assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
         with out.open(encoding="utf-8") as handle:
