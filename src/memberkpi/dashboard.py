@@ -119,7 +119,7 @@ def default_database() -> Path:
 
 
 def default_output(month: dt.date, lang: str) -> Path:
-    return paths.PROJECT_DIR / "target" / "dashboard" / f"memberkpi_{month:%Y-%m}_{lang}.html"
+    return paths.target_dir() / "dashboard" / f"memberkpi_{month:%Y-%m}_{lang}.html"
 
 
 def _plotly_js() -> str:

@@ -8,6 +8,11 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
+def target_dir() -> Path:
+    """dbt's target directory: DBT_TARGET_PATH, else target/ in the project."""
+    return Path(os.environ.get("DBT_TARGET_PATH", PROJECT_DIR / "target"))
+
+
 def raw_dir() -> Path:
     """The raw directory: MEMBERKPI_RAW_DIR, else data/raw in the project."""
     return Path(os.environ.get("MEMBERKPI_RAW_DIR", PROJECT_DIR / "data" / "raw"))
@@ -19,6 +24,6 @@ def database_path() -> Path:
 
 
 def serving_path() -> Path:
-    """The serving copy for BI tools: MEMBERKPI_SERVING_DB, else target/serving/."""
-    default = PROJECT_DIR / "target" / "serving" / "memberkpi_serving.duckdb"
+    """The serving copy for BI tools: MEMBERKPI_SERVING_DB, else <target>/serving/."""
+    default = target_dir() / "serving" / "memberkpi_serving.duckdb"
     return Path(os.environ.get("MEMBERKPI_SERVING_DB", default))

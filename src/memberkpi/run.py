@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,16 +40,21 @@ def has_raw_files(raw_dir: Path) -> bool:
 
 
 def run_dbt(args: list[str]) -> None:
-    """Run dbt in-process (dbtRunner) on this project; raise on failure."""
-    from dbt.cli.main import dbtRunner
+    """Run dbt on this project in a child process; raise on failure.
 
+    A child process, not dbtRunner in this one: dbt-duckdb keeps its DuckDB
+    instance open for the life of the process, and DuckDB lets no other
+    connection (publish's read-only attach) open the file while it is.
+    """
     project = str(paths.PROJECT_DIR)
-    result = dbtRunner().invoke(
-        [*args, "--project-dir", project, "--profiles-dir", project]
-    )
-    if not result.success:
-        detail = f": {result.exception}" if result.exception else ""
-        raise StepFailed(f"dbt {' '.join(args)} failed{detail} (see the log above)")
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [str(dbt if dbt.exists() else "dbt"), *args]
+    command += ["--project-dir", project, "--profiles-dir", project]
+    completed = subprocess.run(command, check=False)
+    if completed.returncode != 0:
+        raise StepFailed(
+            f"dbt {' '.join(args)} failed with exit code {completed.returncode} (see the log above)"
+        )
 
 
 def optional_step(module: str, function: str) -> Callable[..., Path] | None:
