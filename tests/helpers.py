@@ -21,6 +21,7 @@ import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 REQUIRED_RAW_TABLES = ("members", "member_bindings", "orders")
+QUARANTINE_RULES_DOC = PROJECT_DIR / "docs" / "quarantine_rules.md"
 
 
 @dataclass
@@ -158,3 +159,24 @@ def metricflow_project(work_dir: Path) -> Path:
                 (shadow / entry.name).symlink_to(entry)
         (shadow / "target").symlink_to(work_dir / "target")
     return shadow
+
+
+def documented_reject_classes() -> dict[str, set[str]]:
+    """Reject classes per raw table, read from the table in docs/quarantine_rules.md.
+
+    A cell that starts with "-" means the class does not apply to the table.
+    """
+    lines = QUARANTINE_RULES_DOC.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| table |"))
+    reasons = [cell.strip().split(" ")[0] for cell in lines[start].strip("|").split("|")][1:]
+    found: dict[str, set[str]] = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("| "):
+            break
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        found[cells[0]] = {
+            reason
+            for reason, cell in zip(reasons, cells[1:], strict=True)
+            if not cell.startswith("-")
+        }
+    return found

@@ -20,12 +20,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from helpers import documented_reject_classes
 from memberkpi.cli import app
 from memberkpi.generate import GenerateOptions, generate
 
 PROJECT = Path(__file__).resolve().parents[1]
 SOURCES = PROJECT / "models" / "staging" / "raw" / "_raw__sources.yml"
-RULES_DOC = PROJECT / "docs" / "quarantine_rules.md"
 END = "2025-12-31"
 AS_OF = "2026-01-31"
 
@@ -519,23 +519,6 @@ def test_service_reviews_and_surveys(db: duckdb.DuckDBPyConnection) -> None:
 # -- dirty ------------------------------------------------------------------------------
 
 
-def applicable_reasons() -> dict[str, set[str]]:
-    """Reject classes per table, read from the table in docs/quarantine_rules.md."""
-    lines = RULES_DOC.read_text(encoding="utf-8").splitlines()
-    header = next(line for line in lines if line.startswith("| table |"))
-    reasons = [cell.strip().split(" ")[0] for cell in header.strip("|").split("|")][1:]
-    found = {}
-    for line in lines:
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if line.startswith("| ") and cells[0] in contract():
-            found[cells[0]] = {
-                reason
-                for reason, cell in zip(reasons, cells[1:], strict=True)
-                if not cell.startswith("-")
-            }
-    return found
-
-
 @pytest.fixture(scope="module")
 def dirty(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run(tmp_path_factory.mktemp("dirty"), members=2500, dirty=True, file_format="csv")
@@ -709,7 +692,7 @@ def classify(con: duckdb.DuckDBPyConnection, table: str, rule: str) -> dict[str,
 
 def test_dirty_manifest_lists_every_applicable_class(dirty: Path) -> None:
     manifest = json.loads((dirty / "_dirty_manifest.json").read_text(encoding="utf-8"))
-    expected = applicable_reasons()
+    expected = documented_reject_classes()
     assert set(manifest) == set(contract()) == set(expected)
     for table, counts in manifest.items():
         assert set(counts) == expected[table] | {"exact_duplicates"}, table

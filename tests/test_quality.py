@@ -7,6 +7,7 @@ docs/quarantine_rules.md, never pasted from a run.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -14,12 +15,24 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from memberkpi import quality
+from helpers import PROJECT_DIR, documented_reject_classes
+from memberkpi import _generate_dirty, quality
+from memberkpi._quality_contract import RULES, load_contract
+from memberkpi._quality_gx import ReferenceCheck, build_expectations
+from memberkpi._quality_read import LoadedTable
 from memberkpi.cli import app
-from memberkpi.quality import Severity, Status, validate_raw_dir
+from memberkpi.generate import GenerateOptions, generate
+from memberkpi.quality import (
+    REJECT_CLASS_BY_CHECK,
+    REJECT_CLASSES,
+    Severity,
+    Status,
+    validate_raw_dir,
+)
 
 EXAMPLE_RAW = Path("/work/shared/spec/example/raw")
 AS_OF = "2024-06-30"
+DEMO_AS_OF = dt.date(2026, 1, 31)  # `memberkpi generate` data end on 2025-12-31
 
 MEMBERS = """\
 member_id,joined_at,join_channel,exited_at,tier,gender,birth_year,city,city_tier,sms_opt_in,wechat_bound,app_push_opt_in,mobile_hash
@@ -65,9 +78,11 @@ def minimal(tmp_path: Path) -> Path:
     return raw
 
 
-def run_cli(raw: Path, docs: Path) -> tuple[int, str]:
+def run_cli(raw: Path, docs: Path, as_of: str = AS_OF) -> tuple[int, str]:
     result = CliRunner().invoke(
-        app, ["validate", str(raw), "--docs-dir", str(docs), "--as-of", AS_OF]
+        app,
+        ["validate", str(raw), "--docs-dir", str(docs), "--as-of", as_of],
+        env={"COLUMNS": "200"},  # rich tables one line per row
     )
     output = result.output
     assert "Traceback" not in output
@@ -78,28 +93,48 @@ def run_cli(raw: Path, docs: Path) -> tuple[int, str]:
 # --- clean data -------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def example_report(tmp_path_factory: pytest.TempPathFactory) -> quality.ValidationReport:
-    docs = tmp_path_factory.mktemp("docs")
-    return validate_raw_dir(EXAMPLE_RAW, docs_dir=docs)
+def generate_demo(out: Path, *, dirty: bool) -> Path:
+    """`memberkpi generate --members 2000 --years 1 --seed 3 [--dirty]` (data end 2025-12-31)."""
+    generate(GenerateOptions(members=2000, years=1, seed=3, out=out, dirty=dirty))
+    return out
 
 
-def test_clean_example_passes(example_report: quality.ValidationReport) -> None:
-    assert example_report.all_findings == []
-    assert example_report.status is Status.OK
-    assert example_report.exit_code == 0
-    for table in example_report.tables:
-        assert table.file is not None, table.table  # all 14 tables are in the example
+def data_docs_pages(report: quality.ValidationReport) -> list[Path]:
+    """The validation result pages of the Data Docs site (one per validated table)."""
+    assert report.docs_index is not None
+    return sorted((report.docs_index.parent / "validations").rglob("*.html"))
+
+
+@pytest.fixture(scope="module", params=["spec_example", "generated_demo"])
+def clean_report(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> quality.ValidationReport:
+    """The shared spec example and `memberkpi generate` output, each validated."""
+    if request.param == "spec_example":
+        raw, as_of = EXAMPLE_RAW, None
+    else:
+        raw, as_of = generate_demo(tmp_path_factory.mktemp("demo"), dirty=False), DEMO_AS_OF
+    target = tmp_path_factory.mktemp("target")
+    return validate_raw_dir(raw, as_of=as_of, docs_dir=target / "data_docs")
+
+
+def test_clean_raw_passes(clean_report: quality.ValidationReport) -> None:
+    assert clean_report.all_findings == []
+    assert clean_report.status is Status.OK
+    assert clean_report.exit_code == 0
+    assert clean_report.reject_counts() == {}
+    for table in clean_report.tables:
+        assert table.file is not None, table.table  # all 14 tables are in both data sets
         assert table.rows and table.rows > 0
         assert table.expectations > 0
         assert table.failed == 0
         assert table.status is Status.OK
 
 
-def test_clean_example_builds_data_docs(example_report: quality.ValidationReport) -> None:
-    assert example_report.docs_index is not None
-    assert example_report.docs_index.is_file()
-    assert (example_report.docs_index.parent / "validations").is_dir()
+def test_clean_raw_builds_data_docs(clean_report: quality.ValidationReport) -> None:
+    assert clean_report.docs_index is not None
+    assert clean_report.docs_index.is_file()
+    assert len(data_docs_pages(clean_report)) == len(clean_report.tables)
 
 
 def test_minimal_clean_directory_via_cli(minimal: Path, tmp_path: Path) -> None:
@@ -226,6 +261,142 @@ def test_dirty_directory_via_cli_with_anti_join_references(
         assert line in output
     assert sum(line.startswith("WARN ") for line in output.splitlines()) == len(DIRTY_EXPECTED)
     assert "WARNINGS: rows that break the contract" in output
+
+
+# --- reject classes: `generate --dirty` output ---------------------------------
+# Every (table, reject class) in _dirty_manifest.json must come back as failing
+# expectations of that class on that table. Each injected row breaks exactly
+# one rule (memberkpi._generate_dirty), which one expectation of its class
+# catches, so GX counts each injected row once; a uniqueness expectation
+# counts both rows of a key, the injected one and the clean row it copies.
+
+
+def test_each_documented_reject_class_has_an_expectation() -> None:
+    """Per table, the suite reports exactly the classes docs/quarantine_rules.md lists."""
+    assert {
+        cls
+        for mapped in REJECT_CLASS_BY_CHECK.values()
+        for cls in ([mapped] if isinstance(mapped, str) else mapped.values())
+    } == set(REJECT_CLASSES)
+    documented = documented_reject_classes()
+    for name, spec in load_contract(PROJECT_DIR).items():
+        table = LoadedTable(spec, Path(f"{name}.csv"), 0, list(spec.column_names))
+        references = [
+            ReferenceCheck(r.column, r.parent_table, r.parent_column, values=[])
+            for r in RULES[name].references
+        ]
+        expectations = build_expectations(table, DEMO_AS_OF, references)
+        classes = {e.meta["reject_class"] for e in expectations if e.meta["reject_class"]}
+        assert classes == documented[name], name
+        file_level = {e.meta["check"] for e in expectations if not e.meta["reject_class"]}
+        assert file_level == {"column_present", "known_columns"}, name
+
+
+def injected(raw: Path) -> dict[tuple[str, str], int]:
+    """(table, reject class) -> rows injected, from _dirty_manifest.json."""
+    manifest = json.loads((raw / "_dirty_manifest.json").read_text(encoding="utf-8"))
+    return {
+        (table, cls): count
+        for table, counts in manifest.items()
+        for cls, count in counts.items()
+        if cls != "exact_duplicates"  # collapsed by staging, not a reject class
+    }
+
+
+def assert_every_class_reported(
+    expected: dict[tuple[str, str], int], reported: dict[tuple[str, str], int]
+) -> None:
+    assert set(reported) >= set(expected), sorted(set(expected) - set(reported))
+    assert set(reported) == set(expected)  # no clean row fails a row-level expectation
+    for (table, cls), count in expected.items():
+        assert reported[(table, cls)] >= count, (table, cls)
+        exact = 2 * count if cls == "duplicate_key" else count
+        assert reported[(table, cls)] == exact, (table, cls)
+
+
+DEFAULT_CLASS_COUNTS = _generate_dirty.class_counts
+
+
+def every_variant(table: str, rows: int) -> dict[str, int]:
+    """The generator's counts, raised so that every variant of every class is injected.
+
+    `generate --dirty` cycles through the variants of a class (`n % variants`)
+    and injects one row per class in tables under 10,000 rows.
+    """
+    counts = DEFAULT_CLASS_COUNTS(table, rows)
+    for cls, variants in _generate_dirty.RULES[table].classes.items():
+        counts[cls] = max(counts[cls], len(variants))
+    return counts
+
+
+@pytest.fixture(scope="module")
+def dirty_demo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, quality.ValidationReport]:
+    """`generate --dirty` with every variant of every class, validated."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_generate_dirty, "class_counts", every_variant)
+        raw = generate_demo(tmp_path_factory.mktemp("dirty"), dirty=True)
+    target = tmp_path_factory.mktemp("target")
+    return raw, validate_raw_dir(raw, as_of=DEMO_AS_OF, docs_dir=target / "data_docs")
+
+
+def test_generate_dirty_reports_every_injected_class(
+    dirty_demo: tuple[Path, quality.ValidationReport],
+) -> None:
+    raw, report = dirty_demo
+    expected = injected(raw)
+    assert sum(expected.values()) > len(expected)  # several variants per class
+    assert_every_class_reported(expected, report.reject_counts())
+    assert report.status is Status.WARNINGS
+    assert report.exit_code == 1
+    assert all(f.severity is Severity.WARNING for f in report.all_findings)
+    unclassified = [f.line for f in report.all_findings if f.reject_class is None]
+    assert unclassified == []
+    for finding in report.all_findings:
+        assert finding.expectation and finding.expectation.startswith("expect_"), finding
+
+
+def test_generate_dirty_builds_data_docs_naming_classes(
+    dirty_demo: tuple[Path, quality.ValidationReport],
+) -> None:
+    raw, report = dirty_demo
+    assert report.docs_index is not None and report.docs_index.is_file()
+    assert len(data_docs_pages(report)) == len(report.tables)
+    suites = report.docs_index.parent / "expectations" / "raw"
+    for table, cls in injected(raw):
+        page = (suites / f"{table}.html").read_text(encoding="utf-8")
+        assert f"Reject class: {cls}" in page, (table, cls)
+
+
+def failing_expectations(output: str) -> dict[tuple[str, str], int]:
+    """(table, reject class) -> rows, summed from the CLI's failing-expectations table."""
+    section = output.split("Failing expectations by reject class", 1)[1]
+    counts: dict[tuple[str, str], int] = {}
+    for line in section.split("└", 1)[0].splitlines():
+        cells = [cell.strip() for cell in line.split("│")[1:-1]]
+        if len(cells) == 5:
+            table, cls, _column, _check, rows = cells
+            counts[(table, cls)] = counts.get((table, cls), 0) + int(rows)
+    return counts
+
+
+def test_generate_dirty_then_validate_via_cli(tmp_path: Path) -> None:
+    raw = tmp_path / "dirty"
+    done = CliRunner().invoke(
+        app,
+        ["generate", "--members", "2000", "--years", "1", "--seed", "3", "--dirty"]
+        + ["--out", str(raw)],
+    )
+    assert done.exit_code == 0, done.output
+    docs = tmp_path / "target" / "data_docs"
+    code, output = run_cli(raw, docs, as_of=DEMO_AS_OF.isoformat())
+    assert code == 1
+    assert_every_class_reported(injected(raw), failing_expectations(output))
+    assert "WARNINGS: rows that break the contract" in output
+    assert "FATAL" not in output
+    assert f"Data Docs: {docs / 'index.html'}" in output
+    assert (docs / "index.html").is_file()
 
 
 # --- fault injection ----------------------------------------------------------

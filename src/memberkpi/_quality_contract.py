@@ -76,6 +76,9 @@ class TableRules:
     """
 
     not_null: tuple[str, ...] = ()
+    # columns besides the primary key whose null or blank value is `missing_key`
+    # (not null too)
+    missing_key: tuple[str, ...] = ()
     nullable_codes: tuple[str, ...] = ()
     non_negative: tuple[str, ...] = ()
     # (a, b): a >= b when both are present
@@ -103,7 +106,7 @@ RULES: dict[str, TableRules] = {
     ),
     "member_bindings": TableRules(not_null=("member_id",), references=(_member(),)),
     "orders": TableRules(
-        not_null=("customer_id",),
+        missing_key=("customer_id",),
         at_least=(("gross_amount", "paid_amount"), ("paid_amount", "refunded_amount")),
     ),
     "order_items": TableRules(

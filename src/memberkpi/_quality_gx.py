@@ -9,9 +9,11 @@ table gets an ExpectationSuite, a whole-table BatchDefinition and a
 ValidationDefinition, and one Checkpoint runs them all and updates the
 Data Docs site.
 
-Every expectation carries `meta.check` (what kind of rule) and
-`meta.columns`; its GX `severity` says how bad a failure is: CRITICAL is
-FATAL for the build, WARNING is a row-level break the quarantine handles.
+Every expectation carries `meta.check` (what kind of rule), `meta.columns`
+and `meta.reject_class` (the quarantine's `reject_reason` for a row that
+fails it, see `_quality_classes`; null for file-level checks); its GX
+`severity` says how bad a failure is: CRITICAL is FATAL for the build,
+WARNING is a row-level break the quarantine handles.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from memberkpi._quality_classes import reject_class
 from memberkpi._quality_contract import RULES, TableSpec
 from memberkpi._quality_read import UNPARSED_SUFFIX, LoadedTable
 from memberkpi._quality_report import Finding, Severity
@@ -73,7 +76,8 @@ def build_expectations(
     warning = FailureSeverity.WARNING
 
     def meta(check: str, *columns: str, **extra: Any) -> dict[str, Any]:
-        return {"check": check, "columns": list(columns), **extra}
+        found = reject_class(spec, rules, check, list(columns))
+        return {"check": check, "columns": list(columns), "reject_class": found, **extra}
 
     for name in spec.column_names:
         found.append(
@@ -100,7 +104,7 @@ def build_expectations(
     if spec.dedupe_timestamp:
         not_null.append(spec.dedupe_timestamp)
     if rules:
-        not_null += rules.not_null
+        not_null += [*rules.not_null, *rules.missing_key]
     for column in spec.columns:
         if column.kind == "decimal":
             not_null.append(column.name)
@@ -238,7 +242,16 @@ def build_expectations(
                     description=f"`{reference.column}` is a key of `{reference.parent}`.",
                 )
             )
+    for expectation in found:
+        _note_reject_class(expectation)
     return found
+
+
+def _note_reject_class(expectation: Expectation) -> None:
+    """Show the reject class in the Data Docs (they render notes, not meta)."""
+    found = (expectation.meta or {}).get("reject_class")
+    if found:
+        expectation.notes = f"Reject class: {found} (quarantine reject_reason)"
 
 
 def _show(value: Any) -> str:
@@ -433,6 +446,8 @@ def run_checkpoint(
                             check,
                             message,
                             count,
+                            meta.get("reject_class"),
+                            config.type,
                         )
                     )
     for name, outcome in outcomes.items():

@@ -49,6 +49,10 @@ class Finding:
     check: str
     message: str
     unexpected_count: int | None = None
+    # the quarantine's reject_reason for the rows this finding counts (None:
+    # not about rows); see memberkpi._quality_classes.REJECT_CLASS_BY_CHECK
+    reject_class: str | None = None
+    expectation: str | None = None  # the GX expectation type that failed
 
     @property
     def line(self) -> str:
@@ -117,6 +121,19 @@ class ValidationReport:
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.status]
+
+    def reject_counts(self) -> dict[tuple[str, str], int]:
+        """(table, reject class) -> rows GX found failing, summed over expectations.
+
+        Only findings with a reject class count; a row failing two
+        expectations of one class counts twice.
+        """
+        counts: dict[tuple[str, str], int] = {}
+        for finding in self.all_findings:
+            if finding.table and finding.reject_class:
+                key = (finding.table, finding.reject_class)
+                counts[key] = counts.get(key, 0) + (finding.unexpected_count or 0)
+        return counts
 
     def table(self, name: str) -> TableResult:
         for result in self.tables:

@@ -6,6 +6,11 @@ seeds and docs/quarantine_rules.md as one GX ExpectationSuite per table,
 runs them all through one Checkpoint and builds Data Docs. It reports and
 never changes or drops rows: bad rows go to the dbt quarantine models.
 
+Each failing row-level expectation is reported with the reject class of
+RAW_CONTRACT.md it stands for (`REJECT_CLASS_BY_CHECK`, from
+`memberkpi._quality_classes`), so the terminal and the Data Docs say which
+`reject_reason` the quarantine will give those rows.
+
 The verdict is OK, WARNINGS (row-level breaks the quarantine handles, unknown
 columns or files) or FATAL (a required file missing, a file that does not
 read, a contract column missing: the build would be meaningless).
@@ -25,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from memberkpi import paths
+from memberkpi._quality_classes import REJECT_CLASS_BY_CHECK, REJECT_CLASSES
 from memberkpi._quality_contract import RULES, load_contract, project_vars
 from memberkpi._quality_gx import ReferenceCheck, run_checkpoint
 from memberkpi._quality_read import (
@@ -49,6 +55,8 @@ from memberkpi._quality_report import (
 
 __all__ = [
     "EXIT_CODES",
+    "REJECT_CLASSES",
+    "REJECT_CLASS_BY_CHECK",
     "Finding",
     "Severity",
     "Status",
@@ -238,8 +246,39 @@ _STATUS_STYLE = {
 }
 
 
+def _failures_table(report: ValidationReport) -> Table | None:
+    """One row per failing row-level expectation, with the reject class it stands for."""
+    failing = [f for f in report.all_findings if f.table and f.reject_class]
+    if not failing:
+        return None
+    rank = {name: i for i, name in enumerate(REJECT_CLASSES)}
+    failing.sort(key=lambda f: rank.get(f.reject_class or "", len(rank)))
+    order = {result.table: i for i, result in enumerate(report.tables)}
+    failing.sort(key=lambda f: order.get(f.table or "", len(order)))
+    failures = Table(
+        title="Failing expectations by reject class",
+        caption="reject class: the reject_reason the quarantine models give such rows",
+    )
+    for heading in ("table", "reject class", "column", "check", "rows"):
+        failures.add_column(
+            heading,
+            justify="right" if heading == "rows" else "left",
+            no_wrap=heading in {"reject class", "check", "rows"},
+            overflow="fold",
+        )
+    for finding in failing:
+        failures.add_row(
+            finding.table,
+            finding.reject_class,
+            finding.column or "-",
+            finding.check,
+            "-" if finding.unexpected_count is None else str(finding.unexpected_count),
+        )
+    return failures
+
+
 def render_report(report: ValidationReport, console: Console) -> None:
-    """The summary table, one line per finding, and the verdict."""
+    """The summary table, the failing expectations, one line per finding, the verdict."""
     summary = Table(
         title=f"Raw contract: {report.raw_dir} (as of {report.as_of})",
         caption="absent: optional table without a file (read as empty)",
@@ -262,6 +301,9 @@ def render_report(report: ValidationReport, console: Console) -> None:
             _STATUS_STYLE[result.status],
         )
     console.print(summary)
+    failures = _failures_table(report)
+    if failures is not None:
+        console.print(failures)
     for finding in report.all_findings:
         label = (
             "[bold red]FATAL[/bold red]"
