@@ -233,14 +233,14 @@ def test_score_members_on_cdnow(cdnow: pd.DataFrame, cdnow_gamma_gamma) -> None:
     assert list(scores.columns) == clv_model.OUTPUT_COLUMNS
     assert len(scores) == 2357
     assert scores["member_id"].is_unique
-    assert (scores["calibration_end"] == dt.date(1997, 9, 30)).all()
+    assert (scores["calibration_end_date"] == dt.date(1997, 9, 30)).all()
     assert scores["frequency"].sum() == 2457
     one_timers = scores[scores["frequency"] == 0]
     assert one_timers["expected_order_value"].to_numpy() == pytest.approx(
         cdnow_gamma_gamma.population_mean
     )
     assert np.isfinite(
-        scores.drop(columns=["member_id", "calibration_end"]).to_numpy(dtype=float)
+        scores.drop(columns=["member_id", "calibration_end_date"]).to_numpy(dtype=float)
     ).all()
 
 
