@@ -77,3 +77,19 @@
 {% macro is_unparsed(raw_column, typed_expression) -%}
     ({{ raw_column }} is not null and ({{ typed_expression }}) is null)
 {%- endmacro %}
+
+
+{#- The CLV calibration end date as a SQL date literal: var
+    clv_calibration_end; else var as_of_date; else yesterday in business
+    time, the last complete day (today is still running). Inclusive. -#}
+{% macro clv_calibration_end() %}
+    {%- set configured = var('clv_calibration_end') or var('as_of_date') -%}
+    {%- if configured -%}
+        {%- set day = configured -%}
+    {%- else -%}
+        {%- set zone = modules.pytz.timezone(var('business_timezone')) -%}
+        {%- set today = modules.datetime.datetime.now(zone).date() -%}
+        {%- set day = (today - modules.datetime.timedelta(days=1)).isoformat() -%}
+    {%- endif -%}
+    {{ return("cast('" ~ day ~ "' as date)") }}
+{% endmacro %}

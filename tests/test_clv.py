@@ -233,14 +233,14 @@ def test_score_members_on_cdnow(cdnow: pd.DataFrame, cdnow_gamma_gamma) -> None:
     assert list(scores.columns) == clv_model.OUTPUT_COLUMNS
     assert len(scores) == 2357
     assert scores["member_id"].is_unique
-    assert (scores["calibration_end"] == dt.date(1997, 9, 30)).all()
+    assert (scores["calibration_end_date"] == dt.date(1997, 9, 30)).all()
     assert scores["frequency"].sum() == 2457
     one_timers = scores[scores["frequency"] == 0]
     assert one_timers["expected_order_value"].to_numpy() == pytest.approx(
         cdnow_gamma_gamma.population_mean
     )
     assert np.isfinite(
-        scores.drop(columns=["member_id", "calibration_end"]).to_numpy(dtype=float)
+        scores.drop(columns=["member_id", "calibration_end_date"]).to_numpy(dtype=float)
     ).all()
 
 
@@ -264,3 +264,90 @@ def test_score_members_empty() -> None:
     scores = clv_model.score_members(orders, "2024-03-31")
     assert scores.empty
     assert list(scores.columns) == clv_model.OUTPUT_COLUMNS
+
+
+# ------------------------------------------------------------------ dbt entry points
+
+
+def inputs_from_summary(summary: pd.DataFrame, end: dt.date) -> pd.DataFrame:
+    """fct_member_clv_inputs rows for a summary (total amount: repeat days only, enough here)."""
+    return pd.DataFrame(
+        {
+            "member_id": summary["customer_id"].astype(str),
+            "frequency": summary["frequency"].astype("int64"),
+            "recency_weeks": summary["recency"],
+            "age_weeks": summary["T"],
+            "mean_repeat_purchase_amount": summary["monetary"],
+            "count_purchase_days": summary["frequency"].astype("int64") + 1,
+            "total_purchase_amount": (summary["frequency"] * summary["monetary"]).fillna(0),
+            "calibration_end_date": end,
+        }
+    ).iloc[::-1]  # any row order
+
+
+def test_parameters_round_trip_and_score_like_score_members(
+    cdnow: pd.DataFrame, cdnow_summary: pd.DataFrame
+) -> None:
+    end = dt.date(1997, 9, 30)
+    inputs = inputs_from_summary(cdnow_summary, end)
+    parameters = clv_model.parameters_frame(clv_model.fit_inputs(inputs))
+    assert list(parameters.columns) == list(clv_model.PARAMETER_TYPES)
+    assert parameters.loc[0, "order_value_model"] == clv_model.GAMMA_GAMMA
+    assert parameters.loc[0, "count_repeat_buyers"] == 946
+    scored = clv_model.score_inputs(inputs, parameters).set_index("member_id")
+    orders = pd.DataFrame(
+        {
+            "member_id": cdnow["customer_id"].astype(str),
+            "order_date": pd.to_datetime(cdnow["purchase_date"]).dt.date,
+            "net_amount": cdnow["amount"],
+        }
+    )
+    direct = clv_model.score_members(orders, end).set_index("member_id").loc[scored.index]
+    for column in clv_model.OUTPUT_COLUMNS[2:]:
+        assert scored[column].to_numpy() == pytest.approx(direct[column].to_numpy(), rel=1e-9)
+
+
+def test_fit_does_not_depend_on_row_order(cdnow_summary: pd.DataFrame) -> None:
+    inputs = inputs_from_summary(cdnow_summary, dt.date(1997, 9, 30))
+    shuffled = inputs.sample(frac=1.0, random_state=7)
+    assert clv_model.fit_inputs(inputs) == clv_model.fit_inputs(shuffled)
+
+
+def test_thin_inputs_use_the_mean_purchase_value() -> None:
+    """Two members, no repeat buyer: no Gamma-Gamma; mean value (40 + 20 + 30) / 3 = 30."""
+    inputs = pd.DataFrame(
+        {
+            "member_id": ["a", "b"],
+            "frequency": [0, 1],
+            "recency_weeks": [0.0, 1.0],
+            "age_weeks": [4.0, 8.0],
+            "mean_repeat_purchase_amount": [np.nan, 0.0],
+            "count_purchase_days": [1, 2],
+            "total_purchase_amount": [40.0, 50.0],
+            "calibration_end_date": [dt.date(2024, 3, 31)] * 2,
+        }
+    )
+    parameters = clv_model.parameters_frame(clv_model.fit_inputs(inputs))
+    assert parameters.loc[0, "order_value_model"] == clv_model.MEAN_PURCHASE_VALUE
+    assert np.isnan(parameters.loc[0, "gamma_gamma_p"])
+    assert parameters.loc[0, "population_order_value"] == pytest.approx(30.0)
+    scored = clv_model.score_inputs(inputs, parameters)
+    assert scored["expected_order_value"].tolist() == pytest.approx([30.0, 30.0])
+
+
+def test_empty_inputs_give_empty_tables() -> None:
+    inputs = pd.DataFrame({"member_id": pd.Series(dtype=object)})
+    assert clv_model.fit_inputs(inputs) is None
+    parameters = clv_model.parameters_frame(None)
+    assert parameters.empty
+    assert list(parameters.columns) == list(clv_model.PARAMETER_TYPES)
+    scored = clv_model.score_inputs(inputs, parameters)
+    assert scored.empty
+    assert list(scored.columns) == clv_model.OUTPUT_COLUMNS
+
+
+def test_inputs_with_two_calibration_ends_are_refused(cdnow_summary: pd.DataFrame) -> None:
+    inputs = inputs_from_summary(cdnow_summary.head(20), dt.date(1997, 9, 30))
+    inputs.iloc[0, inputs.columns.get_loc("calibration_end_date")] = dt.date(1997, 9, 29)
+    with pytest.raises(ValueError, match="one calibration end"):
+        clv_model.fit_inputs(inputs)
