@@ -79,17 +79,15 @@
 {%- endmacro %}
 
 
-{#- The CLV calibration end date as a SQL date literal: var
-    clv_calibration_end; else var as_of_date; else yesterday in business
-    time, the last complete day (today is still running). Inclusive. -#}
-{% macro clv_calibration_end() %}
+{#- The calibration end date of the predicted-CLV models, inclusive: var
+    clv_calibration_end; else var as_of_date; else the data's own end,
+    given as a SQL expression (the last business day with a purchase), so
+    that an export that stops before today is not read as members who
+    stopped buying. -#}
+{% macro clv_calibration_end(data_end_expression) %}
     {%- set configured = var('clv_calibration_end') or var('as_of_date') -%}
     {%- if configured -%}
-        {%- set day = configured -%}
-    {%- else -%}
-        {%- set zone = modules.pytz.timezone(var('business_timezone')) -%}
-        {%- set today = modules.datetime.datetime.now(zone).date() -%}
-        {%- set day = (today - modules.datetime.timedelta(days=1)).isoformat() -%}
+        {{ return("cast('" ~ configured ~ "' as date)") }}
     {%- endif -%}
-    {{ return("cast('" ~ day ~ "' as date)") }}
+    {{ return("cast(" ~ data_end_expression ~ " as date)") }}
 {% endmacro %}

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -270,16 +269,16 @@ def required_raw(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 def test_handmade_scores_are_sane_at_default_calibration_end(tmp_path: Path) -> None:
-    """No calibration var: the calibration end is yesterday in business time, so every
+    """No calibration var: the calibration end is the last day with a paid order, so every
     member with a member order is scored; the tiny fixture is too thin for
     Gamma-Gamma (fewer than 10 repeat buyers), so everyone gets the mean purchase-day value."""
     result = run_dbt(
         ["build", *CLV_SELECTION], work_dir=tmp_path / "dbt", raw_dir=required_raw(tmp_path)
     )
     assert result.success, result.output[-4000:]
-    yesterday = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() - dt.timedelta(days=1)
     (parameters,) = read_table(result.db_path, "metrics.member_clv_parameters").to_dict("records")
-    assert parameters["calibration_end_date"] == yesterday
+    # the fixture's last paid order is O40, paid 2025-02-05 10:00 (business time)
+    assert parameters["calibration_end_date"] == dt.date(2025, 2, 5)
     assert parameters["order_value_model"] == "mean_purchase_value"
     assert parameters["gamma_gamma_p"] is None
     predicted = read_table(result.db_path, "metrics.member_clv_predicted")

@@ -17,7 +17,10 @@ members as (
 ),
 
 calibration as (
-    select {{ clv_calibration_end() }} as calibration_end_date
+    select
+        {{ clv_calibration_end(
+            '(select max(order_date) from orders where is_paid_not_cancelled)'
+        ) }} as calibration_end_date
 ),
 
 purchases as (
