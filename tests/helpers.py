@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import subprocess
 import sys
@@ -180,3 +181,51 @@ def documented_reject_classes() -> dict[str, set[str]]:
             if not cell.startswith("-")
         }
     return found
+
+
+def metricflow_mismatches(
+    work_dir: Path, raw_dir: Path, metrics: Sequence[str], batch_size: int = 9
+) -> tuple[int, list[tuple[str, str, float | None, float | None]]]:
+    """Ask `mf query` for every metric by month over the complete months of
+    work_dir's build; (values compared, [(month, metric, kpi_monthly, mf)]
+    where they differ by more than 1e-9 relative)."""
+    rows = query(
+        work_dir / "warehouse.duckdb",
+        "select cast(month as varchar), kpi, value from metrics.kpi_monthly"
+        " where is_complete_month",
+    )
+    built = {(month, kpi): value for month, kpi, value in rows}
+    months = sorted({month for month, _ in built})
+    env = dbt_env(work_dir, raw_dir)
+    mf = dbt_executable().parent / "mf"
+    compared = 0
+    wrong: list[tuple[str, str, float | None, float | None]] = []
+    for start in range(0, len(metrics), batch_size):
+        batch = list(metrics[start : start + batch_size])
+        out = work_dir / f"mf_{start}.csv"
+        completed = subprocess.run(
+            [str(mf), "query", "--metrics", ",".join(batch),
+             "--group-by", "metric_time__month", "--start-time", months[0],
+             "--end-time", months[-1], "--csv", str(out)],
+            cwd=metricflow_project(work_dir), env=env, capture_output=True,
+            text=True, check=False, timeout=600,
+        )  # fmt: skip
+        assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+        with out.open(encoding="utf-8") as handle:
+            answered = {row["metric_time__month"][:10]: row for row in csv.DictReader(handle)}
+        for month in months:
+            for metric in batch:
+                text = answered.get(month, {}).get(metric, "")
+                from_metricflow = float(text) if text else None
+                from_table = built[(month, metric)]
+                compared += 1
+                if not values_agree(from_table, from_metricflow):
+                    wrong.append((month, metric, from_table, from_metricflow))
+    return compared, wrong
+
+
+def values_agree(left: float | None, right: float | None, rel_tol: float = 1e-9) -> bool:
+    """Equal to rel_tol relative (1e-12 absolute near zero); NULL equals only NULL."""
+    if left is None or right is None:
+        return left is None and right is None
+    return math.isclose(left, right, rel_tol=rel_tol, abs_tol=1e-12)
