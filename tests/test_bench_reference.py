@@ -48,9 +48,10 @@ def test_reference_script_gives_the_spec_example() -> None:
     assert not wrong, wrong[:20]
     # the caller's session TimeZone is left as it was
     assert connection.execute("select current_setting('TimeZone')").fetchall() == zone_before
-    # running it again in the same connection replaces the result
+    # running it again in the same connection replaces the result (sums of
+    # doubles may differ in the last bits with the threads' order)
     run_reference(connection, EXAMPLE / "raw", as_of_date=date(2024, 12, 31))
-    assert reference_rows(connection) == rows
+    assert not compare(reference_rows(connection), rows, rel_tol=1e-12)
 
 
 def test_compare_reports_values_nulls_and_missing_rows() -> None:

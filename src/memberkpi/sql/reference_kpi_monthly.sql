@@ -29,25 +29,30 @@
 --     converted through the session TimeZone, which this script sets to
 --     business_timezone (the Python runner restores the caller's setting).
 --
--- How it is fast: orders are read once (joined to the bindings on the way in)
--- into one lean table of non-cancelled paid orders; everything else works on
--- member-month aggregates. Every W12 / W24 measure is turned into per-member
--- month INTERVALS ("this member counts from month a to month b") and then into
--- +1/-1 deltas summed per month, so no dense member x month grid is ever built:
--- the only window functions run over each member's sparse active months.
+-- How it is fast: orders are read once, joined to the bindings on the way in,
+-- into one lean table of paid orders (integer member key, month, net amount,
+-- flags); order items are read once, joined to its member orders. Everything
+-- else works on member-month aggregates. Every W12 / W24 measure becomes
+-- per-member month INTERVALS ("this member counts from month a to month b"),
+-- found with running sums and lead() over each member's sparse event months
+-- (two window sorts in all, no range frames), and the intervals become +v / -v
+-- deltas summed per month: no dense member x month grid is ever built.
 -- Months are integers (year * 12 + month - 1) throughout.
 
 set TimeZone = getvariable('business_timezone');
 
+-- month number of a date or timestamp (year * 12 + month - 1)
+create or replace temp macro ref_month(d) as cast(year(d) * 12 + month(d) - 1 as integer);
+
 -- ------------------------------------------------------------------ members
 create or replace temp table ref_members as
 select
-    row_number() over () as mk,
+    cast(row_number() over () as integer) as mk,
     member_id,
     cast(joined_at as date) as join_date,
     cast(exited_at as date) as exit_date,
-    year(join_date) * 12 + month(join_date) - 1 as join_mi,
-    year(exit_date) * 12 + month(exit_date) - 1 as exit_mi,
+    ref_month(join_date) as join_mi,
+    ref_month(exit_date) as exit_mi,
     coalesce(sms_opt_in, false)
     or coalesce(wechat_bound, false)
     or coalesce(app_push_opt_in, false) as reachable
@@ -88,9 +93,12 @@ select
     -- person of an unbound buyer: mobile hash, else (channel, customer_id)
     case when b.mk is null then p.mobile_hash end as ph,
     case when b.mk is null and p.mobile_hash is null then p.customer_id end as pc,
-    p.channel as ch,
+    -- channel as its index in the contract's closed list (seed `channels`)
+    list_position(
+        ['tmall', 'jd', 'douyin', 'wechat_mall', 'app', 'offline_pos'], p.channel
+    ) as ch,
     p.d,
-    year(p.d) * 12 + month(p.d) - 1 as mi,
+    ref_month(p.d) as mi,
     p.net,
     p.not_cancelled,
     p.not_cancelled and p.net > 0 as is_valid,
@@ -103,6 +111,15 @@ select
 from paid as p
 left join ref_bindings as b on p.channel = b.channel and p.customer_id = b.customer_id;
 
+-- item categories (free text) as small integers
+create or replace temp table ref_categories as
+select category, row_number() over (order by category) as cid
+from (
+    select distinct category
+    from read_parquet(getvariable('raw_dir') || '/order_items.parquet')
+    where category is not null
+);
+
 -- month range of the output contract
 create or replace temp table ref_range as
 select min(mi) as first_mi, max(mi) as last_mi
@@ -113,36 +130,29 @@ from (
     union all select max(mi) from ref_orders
 );
 
--- all-order totals per month
+-- all-order totals per month. Persons: a member (mk), else a mobile hash (ph),
+-- else (channel, customer_id); exactly one of mk, ph, pc is set.
 create or replace temp table ref_order_months as
 select
     mi,
     sum(net) filter (where is_valid) as total_net_sales,
     count(*) filter (where is_valid) as valid_orders,
-    count(distinct (mk, ph, pc, case when pc is not null then ch end))
-        filter (where is_valid) as total_buyers,
+    count(distinct mk) filter (where is_valid)
+    + count(distinct ph) filter (where is_valid)
+    + count(distinct case when pc is not null then (ch, pc) end) filter (where is_valid)
+        as total_buyers,
     count(*) filter (where not_cancelled) as refund_base,
     count(*) filter (where not_cancelled and is_refunded) as refunded_orders
 from ref_orders
 group by mi;
 
--- member orders per member-month-channel
-create or replace temp table ref_mo_mc as
-select mk, mi, ch, count(*) as n, sum(net) as net, min(d) as min_d, max(d) as max_d
-from ref_orders
-where is_mo
-group by all;
-
--- categories of member orders per member-month (NULL categories left out)
-create or replace temp table ref_mo_categories as
-select distinct o.mk, o.mi, i.category
-from read_parquet(getvariable('raw_dir') || '/order_items.parquet') as i
-inner join ref_orders as o on i.order_id = o.mo_order_id
-where i.category is not null;
-
 -- interactions of known members per member-month-channel (no enrolment test)
-create or replace temp table ref_int_mc as
-select distinct m.mk, year(x.d) * 12 + month(x.d) - 1 as mi, x.channel as ch
+create or replace temp table ref_int as
+select distinct
+    m.mk,
+    ref_month(x.d) as mi,
+    list_position(['tmall', 'jd', 'douyin', 'wechat_mall', 'app', 'offline_pos'], x.channel)
+        as ch
 from (
     select member_id, channel, cast(occurred_at as date) as d
     from read_parquet(getvariable('raw_dir') || '/interactions.parquet')
@@ -150,12 +160,12 @@ from (
 ) as x
 inner join ref_members as m on x.member_id = m.member_id;
 
--- member-month: member orders and engagement, with the member's attributes
+-- member-month: member orders and interactions, with the member's attributes
 create or replace temp table ref_mm as
 select
     e.mk,
     e.mi,
-    e.n,
+    coalesce(e.n, 0) as n,
     e.net,
     e.min_d,
     e.max_d,
@@ -165,113 +175,135 @@ select
     m.reachable,
     m.join_mi <= e.mi and (m.exit_mi is null or m.exit_mi > e.mi) as enrolled_at_end
 from (
-    select
-        mk,
-        mi,
-        sum(n) as n,
-        sum(net) as net,
-        min(min_d) as min_d,
-        max(max_d) as max_d,
-        bool_or(is_interaction) as has_interaction
+    select mk, mi, o.n, o.net, o.min_d, o.max_d, i.mk is not null as has_interaction
     from (
-        select mk, mi, n, net, min_d, max_d, false as is_interaction from ref_mo_mc
-        union all
-        select distinct mk, mi, 0, null, null, null, true from ref_int_mc
-    )
-    group by mk, mi
+        select mk, mi, count(*) as n, sum(net) as net, min(d) as min_d, max(d) as max_d
+        from ref_orders
+        where is_mo
+        group by mk, mi
+    ) as o
+    full outer join (select distinct mk, mi from ref_int) as i using (mk, mi)
 ) as e
 inner join ref_members as m on e.mk = m.mk;
 
 -- ------------------------------------------------------------------ per-member windows
--- k(t) = member orders in W12(t), piecewise constant between event months:
--- +n at a purchase month p, -n at p + 12.
+-- Rolling W12 / W24 states as running sums of events over each member's event
+-- months t (one sort by member, month; no range frames):
+--   k12   member orders in W12(t):        +n at a purchase month p, -n at p + 12
+--   e12   engaged months in W12(t):       +1 at an engaged month,   -1 twelve later
+--   net12 member net sales in W12(t):     +net at p,                -net at p + 12
+--   b24   purchase months in [t - 23, t]: +1 at p,                  -1 at p + 24
+-- Each state holds from t to next_t - 1.
 create or replace temp table ref_k as
 select
-    k.mk,
-    k.t,
-    k.k,
-    coalesce(lag(k.k) over w, 0) as k_before,
-    lead(k.t) over w as next_t,
-    m.join_mi,
-    m.exit_mi
-from (
-    select mk, t, sum(dk) over (partition by mk order by t) as k
-    from (
-        select mk, t, sum(dk) as dk
-        from (
-            select mk, mi as t, n as dk from ref_mm where n > 0
-            union all
-            select mk, mi + 12, -n from ref_mm where n > 0
-        )
-        group by mk, t
-    )
-) as k
-inner join ref_members as m on k.mk = m.mk
-window w as (partition by k.mk order by k.t);
-
--- over each member's purchase months: W24 buyer intervals and the 90-day
--- second purchase of the first month
-create or replace temp table ref_purchases as
-select
     mk,
-    mi,
-    min_d,
-    max_d,
-    lead(mi) over w as next_mi,
-    lead(min_d) over w as next_min_d,
-    row_number() over w = 1 as is_first
-from ref_mm
-where n > 0
-window w as (partition by mk order by mi);
+    t,
+    lead(t) over w as next_t,
+    sum(dk) over w as k12,
+    sum(dk) over w - dk as k12_before,
+    sum(de) over w as e12,
+    sum(dnet) over w as net12,
+    sum(db24) over w as b24,
+    join_mi,
+    exit_mi,
+    reachable
+from (
+    select
+        mk,
+        t,
+        sum(dk) as dk,
+        sum(de) as de,
+        sum(dnet) as dnet,
+        sum(db24) as db24,
+        any_value(join_mi) as join_mi,
+        any_value(exit_mi) as exit_mi,
+        any_value(reachable) as reachable
+    from (
+        -- double deltas: exact for these counts, and the fastest running sums
+        select
+            mk,
+            mi as t,
+            cast(n as double) as dk,
+            1.0::double as de,
+            cast(coalesce(net, 0) as double) as dnet,
+            cast(n > 0 as double) as db24,
+            join_mi,
+            exit_mi,
+            reachable
+        from ref_mm
+        union all
+        select mk, mi + 12, -n, -1, -coalesce(net, 0), 0, join_mi, exit_mi, reachable
+        from ref_mm
+        union all
+        select mk, mi + 24, 0, 0, 0, -1, join_mi, exit_mi, reachable
+        from ref_mm
+        where n > 0
+    )
+    group by mk, t
+)
+window w as (partition by mk order by t rows between unbounded preceding and current row);
 
--- distinct channels engaged (member orders and interactions) in W12, per member
--- piecewise; then the intervals with >= 2 channels
-create or replace temp table ref_channel_counts as
-with member_channel_months as (
-    select mk, mi, ch from ref_mo_mc
-    union
-    select mk, mi, ch from ref_int_mc
+-- >= 2 distinct channels (member orders and interactions, kind 1) or item
+-- categories of member orders (kind 2, NULL categories left out) in W12:
+-- each value counts over [mi, mi + 11], made disjoint per value with the
+-- next month of the same value (a repeated month gives an empty interval, so
+-- no DISTINCT is needed); a running sum of +1/-1 per member counts values.
+-- Rows sharing a month t: only the last of them has next_t > t, and its
+-- running sum is the count at t; the others give empty intervals.
+create or replace temp table ref_two_values as
+with member_values as (
+    select mk, 1 as kind, ch as x, mi from ref_orders where is_mo
+    union all
+    select mk, 1, ch, mi from ref_int
+    union all
+    select o.mk, 2, c.cid, o.mi
+    from read_parquet(getvariable('raw_dir') || '/order_items.parquet') as i
+    inner join ref_orders as o on i.order_id = o.mo_order_id
+    inner join ref_categories as c on i.category = c.category
 ),
 
 cover as (
-    -- months a channel counts in W12: [mi, mi + 11], disjoint per (member, channel)
-    select mk, mi as s, least(mi + 11, lead(mi) over (partition by mk, ch order by mi) - 1) as e
-    from member_channel_months
+    select
+        mk,
+        kind,
+        mi as s,
+        least(mi + 11, lead(mi) over (partition by mk, kind, x order by mi) - 1) as e
+    from member_values
 ),
 
 counts as (
-    select mk, t, sum(dc) over (partition by mk order by t) as c, lead(t) over (partition by mk order by t) as next_t
+    select
+        mk,
+        kind,
+        t,
+        sum(dc) over w as c,
+        lead(t) over w as next_t
     from (
-        select mk, t, sum(dc) as dc
-        from (select mk, s as t, 1 as dc from cover union all select mk, e + 1, -1 from cover)
-        group by mk, t
+        select mk, kind, s as t, 1.0::double as dc from cover where s <= e
+        union all
+        select mk, kind, e + 1, -1.0::double from cover where s <= e
     )
+    window w as (partition by mk, kind order by t rows between unbounded preceding and current row)
 )
 
-select mk, t, next_t from counts where c >= 2;
+select mk, kind, t, next_t from counts where c >= 2 and next_t > t;
 
--- same for item categories of member orders in W12 (>= 2 categories)
-create or replace temp table ref_category_counts as
-with cover as (
-    select mk, mi as s, least(mi + 11, lead(mi) over (partition by mk, category order by mi) - 1) as e
-    from ref_mo_categories
-),
-
-counts as (
-    select mk, t, sum(dc) over (partition by mk order by t) as c, lead(t) over (partition by mk order by t) as next_t
-    from (
-        select mk, t, sum(dc) as dc
-        from (select mk, s as t, 1 as dc from cover union all select mk, e + 1, -1 from cover)
-        group by mk, t
-    )
-)
-
-select mk, t, next_t from counts where c >= 2;
+-- first member order: its month and day f, the last member order day of that
+-- month, and the first member order day of a later month
+create or replace temp table ref_first_purchase as
+select
+    min(mi) as first_mi,
+    min(min_d) as f,
+    arg_min(max_d, mi) as first_month_last_d,
+    min(min_d, 2) as first_two_days
+from ref_mm
+where n > 0
+group by mk;
 
 -- ------------------------------------------------------------------ month series
 -- Every count is a sum of +v at the month an interval starts and -v at the
--- month after it ends; a running sum over months gives its value. A point
--- count at month m is the interval [m, m].
+-- month after it ends; a running sum over months gives its value. A state of
+-- ref_k / ref_two_values holds over [t, next_t - 1]; a point count at m is [m, m].
 create or replace temp table ref_deltas as
 with intervals as (
     -- members_total: enrolled at end(m) for m in [join_mi, exit_mi - 1]
@@ -285,31 +317,29 @@ with intervals as (
     select 'members_new', join_mi, join_mi, 1.0 from ref_members
     union all
     select 'members_exited', exit_mi, exit_mi, 1.0 from ref_members where exit_mi is not null
-    -- capital: enrolled at end(m), reachable, engaged in W12(m)
+    -- capital: enrolled at end(m), reachable, engaged in W12(m); clv adds
+    -- their member net sales in W12(m)
     union all
-    select
-        'capital',
-        greatest(mi, join_mi),
-        least(mi + 11, lead(mi) over (partition by mk order by mi) - 1, exit_mi - 1),
-        1.0
-    from ref_mm
-    where reachable
-    -- clv numerator: a purchase month's net counts at every m of W12 where its
-    -- member is capital (engaged is implied by the purchase)
+    select 'capital', greatest(t, join_mi), least(next_t - 1, exit_mi - 1), 1.0
+    from ref_k
+    where reachable and e12 > 0
     union all
-    select 'clv_net', greatest(mi, join_mi), least(mi + 11, exit_mi - 1), net
-    from ref_mm
-    where n > 0 and reachable
+    select 'clv_net', greatest(t, join_mi), least(next_t - 1, exit_mi - 1), net12
+    from ref_k
+    where reachable and k12 > 0
     -- member buyers in W12 (k >= 1), repeat buyers (k >= 2)
     union all
-    select 'buyers_w12', t, next_t - 1, 1.0 from ref_k where k >= 1
+    select 'buyers_w12', t, next_t - 1, 1.0 from ref_k where k12 >= 1
     union all
-    select 'repeat_w12', t, next_t - 1, 1.0 from ref_k where k >= 2
+    select 'repeat_w12', t, next_t - 1, 1.0 from ref_k where k12 >= 2
+    -- member buyers in [m - 23, m], for retention by inclusion-exclusion
+    union all
+    select 'buyers_w24', t, next_t - 1, 1.0 from ref_k where b24 >= 1
     -- conversion denominator, subtracted: level 3 at m - 1, enrolled both
     union all
     select 'level3_before', greatest(t + 1, join_mi + 1), least(next_t, exit_mi - 1), 1.0
     from ref_k
-    where k >= 4
+    where k12 >= 4
     -- conversion numerator: level up at m, enrolled at end(m - 1) and end(m)
     union all
     select 'level_up', t, t, 1.0
@@ -317,27 +347,24 @@ with intervals as (
     where
         join_mi <= t - 1
         and (exit_mi is null or exit_mi > t)
-        and (case when k >= 4 then 3 when k >= 2 then 2 else k end)
-        > (case when k_before >= 4 then 3 when k_before >= 2 then 2 else k_before end)
-    -- member buyers in [m - 23, m], for retention by inclusion-exclusion
-    union all
-    select 'buyers_w24', mi, least(mi + 23, next_mi - 1), 1.0 from ref_purchases
-    -- second purchase within 90 days, reported at cohort month + 4
-    union all
-    select 'second_cohort', mi + 4, mi + 4, 1.0 from ref_purchases where is_first
-    union all
-    select 'second_converted', mi + 4, mi + 4, 1.0
-    from ref_purchases
-    where is_first and (max_d > min_d or next_min_d <= min_d + 90)
-    -- capital members with >= 2 channels in W12
+        and (case when k12 >= 4 then 3 when k12 >= 2 then 2 else k12 end)
+        > (case when k12_before >= 4 then 3 when k12_before >= 2 then 2 else k12_before end)
+    -- capital members with >= 2 channels in W12 (>= 2 channels implies engaged)
     union all
     select 'cross_field', greatest(c.t, m.join_mi), least(c.next_t - 1, m.exit_mi - 1), 1.0
-    from ref_channel_counts as c
+    from ref_two_values as c
     inner join ref_members as m on c.mk = m.mk
-    where m.reachable
+    where c.kind = 1 and m.reachable
     -- member buyers in W12 with >= 2 categories
     union all
-    select 'cross_category', t, next_t - 1, 1.0 from ref_category_counts
+    select 'cross_category', t, next_t - 1, 1.0 from ref_two_values where kind = 2
+    -- second purchase within 90 days, reported at cohort month + 4
+    union all
+    select 'second_cohort', first_mi + 4, first_mi + 4, 1.0 from ref_first_purchase
+    union all
+    select 'second_converted', first_mi + 4, first_mi + 4, 1.0
+    from ref_first_purchase
+    where first_month_last_d > f or first_two_days[2] <= f + 90
     -- point counts of member-months
     union all
     select 'active_members', mi, mi, 1.0 from ref_mm where enrolled_at_end
@@ -410,7 +437,7 @@ left join pivoted using (mi);
 create or replace temp table ref_small as
 with points as (
     select
-        year(d) * 12 + month(d) - 1 as mi,
+        ref_month(d) as mi,
         sum(points) filter (where entry_type = 'earn') as issued,
         -sum(points) filter (where entry_type = 'redeem') as redeemed
     from (
@@ -422,7 +449,7 @@ with points as (
 ),
 
 traffic as (
-    select year(traffic_date) * 12 + month(traffic_date) - 1 as mi, sum(visitors) as visitors
+    select ref_month(traffic_date) as mi, sum(visitors) as visitors
     from read_parquet(getvariable('raw_dir') || '/channel_traffic.parquet')
     where cast(traffic_date as date) <= getvariable('as_of_date')
     group by all
@@ -441,7 +468,7 @@ tickets as (
 
 tickets_created as (
     select
-        year(created_at) * 12 + month(created_at) - 1 as mi,
+        ref_month(created_at) as mi,
         count(*) as created,
         count(*) filter (where ticket_type = 'complaint') as complaints,
         avg((epoch_us(first_response_at) - epoch_us(created_at)) / 60e6) as first_response_minutes,
@@ -451,7 +478,7 @@ tickets_created as (
 ),
 
 tickets_resolved as (
-    select year(resolved_at) * 12 + month(resolved_at) - 1 as mi, avg(satisfaction_score) as csat
+    select ref_month(resolved_at) as mi, avg(satisfaction_score) as csat
     from tickets
     where resolved_at is not null
     group by all
@@ -459,7 +486,7 @@ tickets_resolved as (
 
 nps as (
     select
-        year(d) * 12 + month(d) - 1 as mi,
+        ref_month(d) as mi,
         100.0 * (
             count(*) filter (where nps_score >= 9) / count(nps_score)
             - count(*) filter (where nps_score <= 6) / count(nps_score)
@@ -474,7 +501,7 @@ nps as (
 
 reviews as (
     select
-        year(d) * 12 + month(d) - 1 as mi,
+        ref_month(d) as mi,
         count(*) filter (where rating <= 2) / count(*) as negative_review_rate
     from (
         select cast(created_at as date) as d, rating
@@ -486,7 +513,7 @@ reviews as (
 
 exposure as (
     select
-        year(snapshot_date) * 12 + month(snapshot_date) - 1 as mi,
+        ref_month(snapshot_date) as mi,
         count(*) filter (where coalesce(shows_member_entry, false)) / count(*)
             as member_exposure_rate
     from (
@@ -647,17 +674,16 @@ unpivot include nulls (value for kpi in (columns(* exclude (month))));
 drop table ref_members;
 drop table ref_bindings;
 drop table ref_orders;
+drop table ref_categories;
 drop table ref_range;
 drop table ref_order_months;
-drop table ref_mo_mc;
-drop table ref_mo_categories;
-drop table ref_int_mc;
+drop table ref_int;
 drop table ref_mm;
 drop table ref_k;
-drop table ref_purchases;
-drop table ref_channel_counts;
-drop table ref_category_counts;
+drop table ref_two_values;
+drop table ref_first_purchase;
 drop table ref_deltas;
 drop table ref_series;
 drop table ref_small;
 drop table ref_wide;
+drop macro ref_month;
