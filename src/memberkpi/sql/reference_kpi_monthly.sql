@@ -245,11 +245,12 @@ window w as (partition by mk order by t rows between unbounded preceding and cur
 
 -- >= 2 distinct channels (member orders and interactions, kind 1) or item
 -- categories of member orders (kind 2, NULL categories left out) in W12:
--- each value counts over [mi, mi + 11], made disjoint per value with the
--- next month of the same value (a repeated month gives an empty interval, so
--- no DISTINCT is needed); a running sum of +1/-1 per member counts values.
--- Rows sharing a month t: only the last of them has next_t > t, and its
--- running sum is the count at t; the others give empty intervals.
+-- a value seen in month mi counts over [mi, mi + 11]; per value these merge
+-- into runs, which start at a month with no earlier one within 12 months and
+-- end 12 months after a month with no later one within 12 (a repeated month
+-- starts and ends nothing, so no DISTINCT is needed). A running sum of the
+-- runs' +1/-1 per member counts the values. Rows sharing a month t: only the
+-- last of them has next_t > t, and its running sum is the count at t.
 create or replace temp table ref_two_values as
 with member_values as (
     select mk, 1 as kind, ch as x, mi from ref_orders where is_mo
@@ -262,13 +263,10 @@ with member_values as (
     inner join ref_categories as c on i.category = c.category
 ),
 
-cover as (
-    select
-        mk,
-        kind,
-        mi as s,
-        least(mi + 11, lead(mi) over (partition by mk, kind, x order by mi) - 1) as e
+neighbours as (
+    select mk, kind, mi, lag(mi) over w as prev_mi, lead(mi) over w as next_mi
     from member_values
+    window w as (partition by mk, kind, x order by mi)
 ),
 
 counts as (
@@ -279,9 +277,13 @@ counts as (
         sum(dc) over w as c,
         lead(t) over w as next_t
     from (
-        select mk, kind, s as t, 1.0::double as dc from cover where s <= e
+        select mk, kind, mi as t, 1.0::double as dc
+        from neighbours
+        where prev_mi is null or prev_mi < mi - 12
         union all
-        select mk, kind, e + 1, -1.0::double from cover where s <= e
+        select mk, kind, mi + 12, -1.0::double
+        from neighbours
+        where next_mi is null or next_mi > mi + 12
     )
     window w as (partition by mk, kind order by t rows between unbounded preceding and current row)
 )
