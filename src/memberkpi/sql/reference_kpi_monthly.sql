@@ -247,16 +247,16 @@ window w as (partition by mk order by t rows between unbounded preceding and cur
 -- categories of member orders (kind 2, NULL categories left out) in W12:
 -- a value seen in month mi counts over [mi, mi + 11]; per value these merge
 -- into runs, which start at a month with no earlier one within 12 months and
--- end 12 months after a month with no later one within 12 (a repeated month
--- starts and ends nothing, so no DISTINCT is needed). A running sum of the
+-- end 12 months after a month with no later one within 12. A running sum of the
 -- runs' +1/-1 per member counts the values. Rows sharing a month t: only the
 -- last of them has next_t > t, and its running sum is the count at t.
 create or replace temp table ref_two_values as
 with member_values as (
+    -- UNION (distinct): a hash pass that leaves the sort below fewer rows
     select mk, 1 as kind, ch as x, mi from ref_orders where is_mo
-    union all
+    union
     select mk, 1, ch, mi from ref_int
-    union all
+    union
     select o.mk, 2, c.cid, o.mi
     from read_parquet(getvariable('raw_dir') || '/order_items.parquet') as i
     inner join ref_orders as o on i.order_id = o.mo_order_id
