@@ -128,6 +128,12 @@ def summarize_transactions(
 # --------------------------------------------------------------------------- fitting
 
 
+def _distinct_rows(*columns: FloatArray) -> tuple[list[FloatArray], FloatArray]:
+    """The distinct rows of equal-length columns (sorted) and how often each occurs."""
+    distinct, counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
+    return [distinct[:, index] for index in range(len(columns))], counts.astype(np.float64)
+
+
 def _maximize(
     negative_ll: Callable[[FloatArray], float], start: FloatArray
 ) -> tuple[FloatArray, float]:
@@ -198,10 +204,16 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> BGNBD
     if np.any(x < 0) or np.any(t_x < 0) or np.any(t_x > t_cap):
         raise ValueError("need frequency >= 0 and 0 <= recency <= T")
 
+    # customers with the same (x, t_x, T) have the same likelihood term: fit
+    # on the distinct triples, each weighted by its count (exact; at 100k
+    # members about 15x fewer terms per evaluation)
+    (x, t_x, t_cap), weights = _distinct_rows(x, t_x, t_cap)
+
     def negative_ll(log_params: FloatArray) -> float:
         r, alpha, a, b = np.exp(log_params)
-        total = bgnbd_log_likelihood_terms(r, alpha, a, b, x, t_x, t_cap).sum()
-        return float(-total) if np.isfinite(total) else np.inf
+        terms = bgnbd_log_likelihood_terms(r, alpha, a, b, x, t_x, t_cap)
+        total = float(np.dot(weights, terms))
+        return -total if np.isfinite(total) else np.inf
 
     start = np.log([1.0, max(float(np.mean(t_cap)), 1.0), 1.0, 1.0])
     log_params, neg_ll = _maximize(negative_ll, start)
@@ -293,12 +305,14 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaPara
     if x.size == 0:
         raise ValueError("cannot fit Gamma-Gamma without repeat buyers with positive spend")
 
+    start = np.log([1.0, 2.0, max(float(np.mean(z)), 1e-6)])
+    (x, z), weights = _distinct_rows(x, z)
+
     def negative_ll(log_params: FloatArray) -> float:
         p, q, gamma = np.exp(log_params)
-        total = gamma_gamma_log_likelihood_terms(p, q, gamma, x, z).sum()
-        return float(-total) if np.isfinite(total) else np.inf
+        total = float(np.dot(weights, gamma_gamma_log_likelihood_terms(p, q, gamma, x, z)))
+        return -total if np.isfinite(total) else np.inf
 
-    start = np.log([1.0, 2.0, max(float(np.mean(z)), 1e-6)])
     log_params, neg_ll = _maximize(negative_ll, start)
     p, q, gamma = (float(value) for value in np.exp(log_params))
     return GammaGammaParams(p=p, q=q, gamma=gamma, log_likelihood=-neg_ll)
