@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from memberkpi.bench import bench_command
 from memberkpi.dashboard import dashboard_command
 from memberkpi.generate import generate_command
 from memberkpi.publish import publish_command
@@ -27,6 +28,7 @@ app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("publish")(publish_command)
 app.command("dashboard")(dashboard_command)
+app.command("bench")(bench_command)
 
 
 if __name__ == "__main__":

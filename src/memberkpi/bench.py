@@ -1,0 +1,396 @@
+"""`memberkpi bench`: how long the warehouse takes, and against what.
+
+One run measures, on generated data of a given size (cached per size):
+
+1. a full `dbt build` on the data without the orders of its last day
+   (wall time, peak RSS of the dbt process, per-model timings from
+   run_results.json);
+2. an incremental `dbt build` after the last day's orders (and their items)
+   are appended, as a late export would bring them; both builds have the
+   last day as their as-of date;
+3. the queries a BI tool sends to `metrics.kpi_monthly` and
+   `metrics.mbsc_scorecard` (median and p95 over --runs runs);
+4. the reference: one hand-written DuckDB SQL script computing the same
+   monthly KPI values straight from the raw files, with no dbt
+   (src/memberkpi/sql/reference_kpi_monthly.sql). Its values must equal
+   `metrics.kpi_monthly`, or the bench fails: the ratios compare equal work.
+
+It prints a table and the ratios full build / reference and incremental /
+full build, and writes them all as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from memberkpi import paths
+from memberkpi.generate import DEFAULT_END_DATE, GenerateOptions, generate
+
+console = Console()
+# the tables a day of new orders touches; the others stay as generated
+APPENDED_TABLES = ("orders", "order_items")
+BI_QUERIES: dict[str, str] = {
+    "kpi_monthly: one KPI, every month": (
+        "select month, value from metrics.kpi_monthly where kpi = 'capital' order by month"
+    ),
+    "kpi_monthly: every KPI, latest complete month": (
+        "select kpi, value from metrics.kpi_monthly where month ="
+        " (select max(month) from metrics.kpi_monthly where is_complete_month)"
+    ),
+    "mbsc_scorecard: latest complete month": (
+        "select * from metrics.mbsc_scorecard where month ="
+        " (select max(month) from metrics.mbsc_scorecard where is_complete_month)"
+    ),
+}
+
+
+class BenchFailed(Exception):
+    """A step of the bench failed; the message says which and why."""
+
+
+@dataclass
+class Measured:
+    """Wall time and peak resident memory of one child process."""
+
+    seconds: float
+    peak_rss_mb: float
+
+
+@dataclass
+class BenchResult:
+    """Everything one bench run measured (written as JSON)."""
+
+    members: int
+    years: int
+    seed: int
+    last_day: str
+    machine: dict[str, Any]
+    raw_rows: dict[str, int]
+    full_build: Measured
+    incremental_build: Measured
+    reference: Measured
+    slowest_nodes: list[tuple[str, float]]
+    incremental_slowest_nodes: list[tuple[str, float]]
+    dbt_model_seconds: float
+    dbt_test_seconds: float
+    queries: dict[str, dict[str, float]] = field(default_factory=dict)
+    reference_rows: int = 0
+
+    @property
+    def full_over_reference(self) -> float:
+        return self.full_build.seconds / self.reference.seconds
+
+    @property
+    def incremental_over_full(self) -> float:
+        return self.incremental_build.seconds / self.full_build.seconds
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ratios"] = {
+            "full_build_over_reference": round(self.full_over_reference, 3),
+            "incremental_over_full_build": round(self.incremental_over_full, 3),
+        }
+        return data
+
+
+def measure(command: list[str], env: dict[str, str], log: Path) -> Measured:
+    """Run a command to completion; its wall time and peak RSS (Linux wait4)."""
+    started = time.perf_counter()
+    with log.open("w", encoding="utf-8") as handle:
+        process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise BenchFailed(f"{' '.join(command[:3])} failed (exit {process.returncode}):\n{tail}")
+    return Measured(seconds=round(seconds, 2), peak_rss_mb=round(usage.ru_maxrss / 1024, 1))
+
+
+def cached_data(members: int, years: int, seed: int, cache: Path) -> tuple[Path, Path]:
+    """The generated raw files (full) and a copy without the last day (base)."""
+    full = cache / "full"
+    base = cache / "base"
+    if not (full / ".complete").exists():
+        shutil.rmtree(full, ignore_errors=True)
+        console.print(f"generating {members:,} members, {years} years -> {full}")
+        generate(GenerateOptions(members=members, years=years, seed=seed, out=full))
+        (full / ".complete").touch()
+    if not (base / ".complete").exists():
+        shutil.rmtree(base, ignore_errors=True)
+        base.mkdir(parents=True)
+        cut_last_day(full, base, DEFAULT_END_DATE)
+        (base / ".complete").touch()
+    return full, base
+
+
+def cut_last_day(full: Path, base: Path, last_day: dt.date) -> None:
+    """base = full without the orders placed on last_day (and their items)."""
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * from read_parquet('{full / 'orders.parquet'}')"
+            f" where cast(ordered_at as date) < date '{last_day}')"
+            f" to '{base / 'orders.parquet'}' (format parquet)"
+        )
+        connection.execute(
+            f"copy (select items.* from read_parquet('{full / 'order_items.parquet'}') as items"
+            f" semi join read_parquet('{base / 'orders.parquet'}') as orders"
+            f" on items.order_id = orders.order_id)"
+            f" to '{base / 'order_items.parquet'}' (format parquet)"
+        )
+    for source in full.glob("*.parquet"):
+        if source.stem not in APPENDED_TABLES:
+            (base / source.name).symlink_to(source)
+
+
+def point_raw_dir(raw_dir: Path, source: Path) -> None:
+    """Make raw_dir a directory of links to source's parquet files."""
+    shutil.rmtree(raw_dir, ignore_errors=True)
+    raw_dir.mkdir(parents=True)
+    for file in source.glob("*.parquet"):
+        (raw_dir / file.name).symlink_to(file.resolve())
+
+
+def dbt_command(as_of: dt.date, full_refresh: bool) -> list[str]:
+    dbt = Path(sys.executable).with_name("dbt")
+    project = str(paths.PROJECT_DIR)
+    command = [str(dbt if dbt.exists() else "dbt"), "build", "--vars", f"{{as_of_date: '{as_of}'}}"]
+    command += ["--project-dir", project, "--profiles-dir", project]
+    return command + (["--full-refresh"] if full_refresh else [])
+
+
+def node_timings(target: Path) -> tuple[list[tuple[str, float]], float, float]:
+    """The ten slowest nodes, and the seconds spent in models and in tests."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    timed = [(r["unique_id"].split(".")[-1], round(r["execution_time"], 2)) for r in results]
+    models = sum(r["execution_time"] for r in results if r["unique_id"].startswith("model."))
+    tests = sum(
+        r["execution_time"] for r in results if r["unique_id"].startswith(("test.", "unit_test."))
+    )
+    return sorted(timed, key=lambda item: -item[1])[:10], round(models, 1), round(tests, 1)
+
+
+def time_queries(db_path: Path, runs: int) -> dict[str, dict[str, float]]:
+    """Median and p95 milliseconds of each BI query on a read-only connection."""
+    timings: dict[str, dict[str, float]] = {}
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        for name, sql in BI_QUERIES.items():
+            connection.execute(sql).fetchall()  # a BI tool's connection is warm
+            samples = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                connection.execute(sql).fetchall()
+                samples.append((time.perf_counter() - started) * 1000)
+            samples.sort()
+            timings[name] = {
+                "p50_ms": round(statistics.median(samples), 2),
+                "p95_ms": round(samples[max(0, round(0.95 * len(samples)) - 1)], 2),
+            }
+    return timings
+
+
+def reference_child(raw_dir: str, as_of: str, out: str, memory_limit: str) -> None:
+    """Run the reference script in this (child) process; write its rows to out."""
+    from memberkpi.bench_reference import run_reference
+
+    with duckdb.connect(config={"memory_limit": memory_limit}) as connection:
+        run_reference(connection, Path(raw_dir), dt.date.fromisoformat(as_of))
+        connection.execute(
+            f"copy (select * from reference_kpi_monthly) to '{out}' (format parquet)"
+        )
+
+
+def compare_with_warehouse(reference_file: Path, db_path: Path) -> tuple[int, list[str]]:
+    """Rows compared and a description of each mismatch (1e-9 relative)."""
+    from memberkpi.bench_reference import compare
+
+    with duckdb.connect() as connection:
+        reference = connection.execute(
+            f"select month, kpi, value from read_parquet('{reference_file}')"
+        ).fetchall()
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        warehouse = connection.execute(
+            "select month, kpi, value from metrics.kpi_monthly"
+        ).fetchall()
+    return len(reference), [str(mismatch) for mismatch in compare(reference, warehouse)]
+
+
+def raw_row_counts(raw_dir: Path) -> dict[str, int]:
+    with duckdb.connect() as connection:
+        return {
+            file.stem: connection.execute(f"select count(*) from '{file}'").fetchall()[0][0]
+            for file in sorted(raw_dir.glob("*.parquet"))
+        }
+
+
+def machine() -> dict[str, Any]:
+    memory_kb = 0
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        memory_kb = int(meminfo.read_text().split()[1])
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+    }
+
+
+def run_bench(
+    members: int,
+    years: int,
+    seed: int,
+    runs: int,
+    work: Path,
+    cache: Path,
+    memory_limit: str,
+    threads: int,
+) -> BenchResult:
+    """The whole bench; raises BenchFailed on a failed step or a mismatch."""
+    last_day = DEFAULT_END_DATE
+    full, base = cached_data(members, years, seed, cache)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    raw_dir, target = work / "raw", work / "target"
+    db_path = work / "warehouse.duckdb"
+    env = dict(os.environ)
+    env.update(
+        MEMBERKPI_RAW_DIR=str(raw_dir),
+        MEMBERKPI_DB=str(db_path),
+        DBT_TARGET_PATH=str(target),
+        DBT_LOG_PATH=str(work / "logs"),
+        MEMBERKPI_TEMP_DIR=str(work / "duckdb_tmp"),
+        MEMBERKPI_MEMORY_LIMIT=memory_limit,
+        MEMBERKPI_THREADS=str(threads),
+        DBT_USE_COLORS="false",
+    )
+
+    point_raw_dir(raw_dir, base)
+    console.print("full build (without the last day's orders) ...")
+    full_build = measure(dbt_command(last_day, True), env, work / "full_build.log")
+    slowest, model_seconds, test_seconds = node_timings(target)
+
+    point_raw_dir(raw_dir, full)
+    console.print("incremental build (the last day's orders appended) ...")
+    incremental = measure(dbt_command(last_day, False), env, work / "incremental_build.log")
+    incremental_slowest, _, _ = node_timings(target)
+
+    console.print(f"BI queries ({runs} runs each) ...")
+    queries = time_queries(db_path, runs)
+
+    console.print("reference script (no dbt) ...")
+    reference_file = work / "reference_kpi_monthly.parquet"
+    reference = measure(
+        [sys.executable, "-c",
+         "import sys; from memberkpi.bench import reference_child;"
+         " reference_child(*sys.argv[1:])",
+         str(raw_dir), str(last_day), str(reference_file), memory_limit],
+        env, work / "reference.log",
+    )  # fmt: skip
+    compared, mismatches = compare_with_warehouse(reference_file, db_path)
+    if mismatches:
+        listed = "\n".join(mismatches[:20])
+        raise BenchFailed(
+            f"the reference differs from metrics.kpi_monthly in {len(mismatches)} of"
+            f" {compared} values, so the ratios would not compare equal work:\n{listed}"
+        )
+    return BenchResult(
+        members=members,
+        years=years,
+        seed=seed,
+        last_day=str(last_day),
+        machine=machine(),
+        raw_rows=raw_row_counts(raw_dir),
+        full_build=full_build,
+        incremental_build=incremental,
+        reference=reference,
+        slowest_nodes=slowest,
+        incremental_slowest_nodes=incremental_slowest,
+        dbt_model_seconds=model_seconds,
+        dbt_test_seconds=test_seconds,
+        queries=queries,
+        reference_rows=compared,
+    )
+
+
+def render(result: BenchResult) -> None:
+    """The figures as rich tables."""
+    summary = Table(title=f"memberkpi bench: {result.members:,} members, {result.years} years")
+    for column in ("step", "wall s", "peak RSS MB", "note"):
+        summary.add_column(column, justify="left" if column in {"step", "note"} else "right")
+    summary.add_row(
+        "full dbt build", f"{result.full_build.seconds:.1f}",
+        f"{result.full_build.peak_rss_mb:,.0f}",
+        f"models {result.dbt_model_seconds:.0f} s + tests {result.dbt_test_seconds:.0f} s"
+        " of dbt thread time",
+    )  # fmt: skip
+    summary.add_row(
+        "incremental build (+1 day)", f"{result.incremental_build.seconds:.1f}",
+        f"{result.incremental_build.peak_rss_mb:,.0f}",
+        f"{result.incremental_over_full:.1%} of the full build",
+    )  # fmt: skip
+    summary.add_row(
+        "reference SQL (no dbt)", f"{result.reference.seconds:.1f}",
+        f"{result.reference.peak_rss_mb:,.0f}",
+        f"{result.reference_rows:,} KPI values, all equal to kpi_monthly",
+    )  # fmt: skip
+    console.print(summary)
+    console.print(
+        f"full build / reference = [bold]{result.full_over_reference:.2f}x[/];"
+        f" incremental / full = [bold]{result.incremental_over_full:.1%}[/]"
+    )
+    queries = Table(title="BI queries (warm read-only connection)")
+    for column in ("query", "p50 ms", "p95 ms"):
+        queries.add_column(column, justify="left" if column == "query" else "right")
+    for name, figures in result.queries.items():
+        queries.add_row(name, f"{figures['p50_ms']:.1f}", f"{figures['p95_ms']:.1f}")
+    console.print(queries)
+    slowest = Table(title="slowest nodes of the full build")
+    slowest.add_column("node")
+    slowest.add_column("s", justify="right")
+    for name, seconds in result.slowest_nodes:
+        slowest.add_row(name[:90], f"{seconds:.1f}")
+    console.print(slowest)
+
+
+def bench_command(
+    members: int = typer.Option(100_000, min=100, help="Members of the generated data."),
+    years: int = typer.Option(2, min=1, max=20, help="Years of history."),
+    seed: int = typer.Option(42, help="Seed of the generated data."),
+    runs: int = typer.Option(50, min=5, help="Runs of each BI query."),
+    memory_limit: str = typer.Option("6GB", help="DuckDB memory_limit for dbt and the reference."),
+    threads: int = typer.Option(2, min=1, help="dbt threads."),
+    out: Path | None = typer.Option(
+        None, help="JSON file (default: <target>/bench/bench_<members>.json)."
+    ),
+) -> None:
+    """Measure full and incremental builds, BI queries, and the reference SQL."""
+    cache = paths.PROJECT_DIR / "data" / "bench" / f"members_{members}_years_{years}_seed_{seed}"
+    work = paths.target_dir() / "bench" / f"members_{members}"
+    try:
+        result = run_bench(members, years, seed, runs, work, cache, memory_limit, threads)
+    except BenchFailed as failure:
+        console.print(f"[bold red]bench failed:[/] {failure}")
+        raise typer.Exit(code=1) from None
+    render(result)
+    target = out or paths.target_dir() / "bench" / f"bench_{members}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
+    console.print(f"figures: {target}")
