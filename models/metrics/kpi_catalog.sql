@@ -24,17 +24,17 @@ catalog as (
     {{ 'union all' if not loop.last }}
     {%- else %}
     select
-        cast(null as varchar) as kpi,
-        cast(null as varchar) as label,
-        cast(null as varchar) as definition,
-        cast(null as varchar) as metric_type,
-        cast(null as varchar) as family,
-        cast(null as varchar) as other_families,
-        cast(null as varchar) as mbsc_group,
-        cast(null as varchar) as quadrant,
-        cast(null as varchar) as label_zh,
-        cast(null as varchar) as label_en,
-        cast(null as varchar) as unit,
+        cast(null as string) as kpi,
+        cast(null as string) as label,
+        cast(null as string) as definition,
+        cast(null as string) as metric_type,
+        cast(null as string) as family,
+        cast(null as string) as other_families,
+        cast(null as string) as mbsc_group,
+        cast(null as string) as quadrant,
+        cast(null as string) as label_zh,
+        cast(null as string) as label_en,
+        cast(null as string) as unit,
         cast(null as boolean) as higher_is_better,
         cast(null as integer) as kpi_order
     where false
