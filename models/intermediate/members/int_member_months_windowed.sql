@@ -40,10 +40,12 @@ windowed as (
         count_interactions,
         min_engaged_channel,
         max_engaged_channel,
-        cast(sum(count_member_orders) over w12 as bigint) as count_member_orders_w12,
+        cast(sum(count_member_orders) over w12 as bigint)
+            as count_member_orders_w12,
         cast(sum(member_net_sales) over w12 as decimal(38, 2))
             as member_net_sales_w12,
-        cast(sum(count_interactions) over w12 as bigint) as count_interactions_w12,
+        cast(sum(count_interactions) over w12 as bigint)
+            as count_interactions_w12,
         cast(coalesce(
             sum(count_member_orders) over (
                 partition by member_id

@@ -110,11 +110,14 @@ enrolment as (
             and (exited_date is null or exited_date > joined_date)
         ) as is_enrolled_in_month,
         cast(
-            {{ dbt.datediff('last_member_order_date', 'month_end_date', 'day') }}
+            {{ dbt.datediff(
+                'last_member_order_date', 'month_end_date', 'day'
+            ) }}
             as bigint
         ) as days_since_last_member_order,
         cast(
-            {{ dbt.datediff('joined_date', 'month_end_date', 'day') }} as bigint
+            {{ dbt.datediff('joined_date', 'month_end_date', 'day') }}
+            as bigint
         ) as days_since_joined
     from joined
 ),

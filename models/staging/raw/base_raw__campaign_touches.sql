@@ -86,12 +86,14 @@ checked as (
             when
                 campaign_id is null
                 or not exists (
-    select 1 from campaigns where campaigns.campaign_id = ranked.campaign_id
-)
+                    select 1 from campaigns
+                    where campaigns.campaign_id = ranked.campaign_id
+                )
                 or member_id is null
                 or not exists (
-    select 1 from members where members.member_id = ranked.member_id
-)
+                    select 1 from members
+                    where members.member_id = ranked.member_id
+                )
                 then 'orphan'
         end as reject_reason
     from ranked

@@ -72,9 +72,11 @@ checked as (
                 or unit_price < 0
                 or line_amount < 0
                 then 'bad_amount'
-            when not exists (
-    select 1 from orders where orders.order_id = ranked.order_id
-)
+            when
+                not exists (
+                    select 1 from orders
+                    where orders.order_id = ranked.order_id
+                )
                 then 'orphan'
         end as reject_reason
     from ranked

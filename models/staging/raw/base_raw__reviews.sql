@@ -74,8 +74,9 @@ checked as (
             when
                 order_id is null
                 or not exists (
-    select 1 from orders where orders.order_id = ranked.order_id
-)
+                    select 1 from orders
+                    where orders.order_id = ranked.order_id
+                )
                 then 'orphan'
             when
                 rating is null

@@ -62,8 +62,9 @@ checked as (
             when
                 member_id is null
                 or not exists (
-    select 1 from members where members.member_id = ranked.member_id
-)
+                    select 1 from members
+                    where members.member_id = ranked.member_id
+                )
                 then 'orphan'
             when
                 nps_score is null

@@ -69,9 +69,11 @@ checked as (
                 changed_at is null
                 or cast(changed_at as date) > {{ as_of_date() }}
                 then 'bad_timestamp'
-            when not exists (
-    select 1 from members where members.member_id = ranked.member_id
-)
+            when
+                not exists (
+                    select 1 from members
+                    where members.member_id = ranked.member_id
+                )
                 then 'orphan'
         end as reject_reason
     from ranked
