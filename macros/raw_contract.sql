@@ -147,22 +147,21 @@
 {% endmacro %}
 
 
-{#- Spark reads a file through a table: an external table
-    raw.<table>__file over the file (dropping it leaves the file alone),
-    re-created each run so that it follows the file. Without an explicit
-    schema Spark's CSV reader gives every column as a string, like
-    DuckDB's all_varchar; quotes are doubled inside quoted values (RFC
-    4180) and a quoted value may span lines. -#}
+{#- Spark: a parquet file is read in place (parquet.`path`); a CSV file
+    through an external table raw.<table>__file over it (dropping it leaves
+    the file alone), re-created each run so that it follows the file.
+    Without an explicit schema Spark's CSV reader gives every column as a
+    string, like DuckDB's all_varchar; quotes are doubled inside quoted
+    values (RFC 4180) and a quoted value may span lines. -#}
 {% macro spark__raw_file_reader(path, table_name) %}
-    {%- set relation = 'raw.' ~ table_name ~ '__file' -%}
     {%- if path.endswith('.parquet') -%}
-        {%- set using = "parquet options (path '" ~ path ~ "')" -%}
-    {%- else -%}
-        {%- set using = "csv options (path '" ~ path ~ "', header 'true'"
-            ~ ", sep ',', quote '\"', escape '\"', multiLine 'true')" -%}
+        {{ return('parquet.`' ~ path ~ '`') }}
     {%- endif -%}
+    {%- set relation = 'raw.' ~ table_name ~ '__file' -%}
     {%- do run_query('drop table if exists ' ~ relation) -%}
-    {%- do run_query('create table ' ~ relation ~ ' using ' ~ using) -%}
+    {%- do run_query('create table ' ~ relation ~ " using csv options (path '"
+        ~ path ~ "', header 'true', sep ',', quote '\"', escape '\"'"
+        ~ ", multiLine 'true')") -%}
     {{ return(relation) }}
 {% endmacro %}
 
