@@ -32,5 +32,5 @@ clean:
 
 lock:  ## re-resolve the pinned stack (needs network to the registries)
 	rm -rf /tmp/memberkpi-lock && python3.11 -m venv /tmp/memberkpi-lock
-	/tmp/memberkpi-lock/bin/pip install -q -e '.[dev]'
+	/tmp/memberkpi-lock/bin/pip install -q -e '.[dev,spark]'
 	/tmp/memberkpi-lock/bin/pip freeze --exclude memberkpi > requirements.lock

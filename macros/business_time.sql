@@ -41,6 +41,32 @@
 {% endmacro %}
 
 
+{#- Spark: a `timestamp` column is an instant (timestamp_ltz, the profile
+    sets spark.sql.timestampType to TIMESTAMP_NTZ so every other timestamp
+    here is a wall-clock timestamp_ntz) and is converted from UTC (the
+    session time zone) to business time; text with an offset is parsed as
+    an instant and converted; text without one is business-local. -#}
+{% macro spark__business_timestamp(column_name, raw_types) %}
+    {%- set raw_type = raw_types.get(column_name, 'string') -%}
+    {%- set zone = var('business_timezone') -%}
+    {%- if raw_type == 'timestamp' or raw_type == 'timestamp_ltz' -%}
+        cast(from_utc_timestamp({{ column_name }}, '{{ zone }}') as timestamp_ntz)
+    {%- elif raw_type.startswith('timestamp') or raw_type == 'date' -%}
+        cast({{ column_name }} as timestamp_ntz)
+    {%- else -%}
+        case
+            when trim({{ column_name }})
+                rlike r'{{ memberkpi.utc_offset_pattern() }}'
+                then cast(from_utc_timestamp(
+                    try_cast(trim({{ column_name }}) as timestamp_ltz),
+                    '{{ zone }}'
+                ) as timestamp_ntz)
+            else try_cast(trim({{ column_name }}) as timestamp_ntz)
+        end
+    {%- endif -%}
+{% endmacro %}
+
+
 {#- A time of day followed by Z or a +hh, +hhmm or +hh:mm offset. -#}
 {% macro utc_offset_pattern() -%}
     \d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$

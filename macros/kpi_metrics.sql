@@ -15,7 +15,7 @@
 {#- A Python value as a SQL text literal (null for none). -#}
 {% macro sql_text(value) -%}
     {%- if value is none -%}
-        cast(null as varchar)
+        cast(null as string)
     {%- else -%}
         '{{ value | replace("'", "''") }}'
     {%- endif -%}

@@ -22,8 +22,9 @@
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set raw_dir = env_var('MEMBERKPI_RAW_DIR', 'data/raw') -%}
     {%- do run_query('create schema if not exists raw') -%}
+    {%- set file_names = memberkpi.raw_file_names(raw_dir) -%}
     {%- for table in raw_contract_tables() -%}
-        {%- set found = memberkpi.find_raw_file(raw_dir, table.name) -%}
+        {%- set found = memberkpi.find_raw_file(raw_dir, table.name, file_names) -%}
         {%- set contract_columns = table.columns.values() | list -%}
         {%- if found is none -%}
             {%- if table.meta.get('required') -%}
@@ -36,13 +37,14 @@
             {%- set select_sql -%}
                 select
                 {%- for column in contract_columns %}
-                    cast(null as {{ column.data_type }}) as {{ column.name }}
+                    cast(null as {{ memberkpi.raw_sql_type(column.data_type) }})
+                    as {{ column.name }}
                     {{- "," if not loop.last }}
                 {%- endfor %}
                 where false
             {%- endset -%}
         {%- else -%}
-            {%- set reader = memberkpi.raw_file_reader(found) -%}
+            {%- set reader = memberkpi.raw_file_reader(found, table.name) -%}
             {%- set file_columns = memberkpi.raw_file_columns(reader) -%}
             {%- set missing = [] -%}
             {%- for column in contract_columns
@@ -81,28 +83,61 @@
 {% endmacro %}
 
 
-{#- The file for a raw table: <dir>/<table>.parquet, else <dir>/<table>.csv,
-    else none. Both present: parquet wins, with a warning. -#}
-{% macro find_raw_file(raw_dir, table_name) %}
-    {%- set pattern = raw_dir ~ '/' ~ table_name ~ '.*' -%}
-    {%- set result = run_query(
-        "select file from glob('" ~ pattern ~ "') order by file") -%}
-    {%- set files = result.columns[0].values() | list -%}
-    {%- set parquet = raw_dir ~ '/' ~ table_name ~ '.parquet' -%}
-    {%- set csv = raw_dir ~ '/' ~ table_name ~ '.csv' -%}
-    {%- if parquet in files and csv in files -%}
-        {{ log("raw: WARNING both " ~ parquet ~ " and " ~ csv
-            ~ " exist: reading the parquet file only", info=true) }}
+{#- The file for a raw table among the names in the raw directory:
+    <table>.parquet, else <table>.csv, else none. Both present: parquet
+    wins, with a warning. -#}
+{% macro find_raw_file(raw_dir, table_name, file_names) %}
+    {%- set parquet = table_name ~ '.parquet' -%}
+    {%- set csv = table_name ~ '.csv' -%}
+    {%- if parquet in file_names and csv in file_names -%}
+        {{ log("raw: WARNING both " ~ raw_dir ~ "/" ~ parquet ~ " and "
+            ~ raw_dir ~ "/" ~ csv ~ " exist: reading the parquet file only",
+            info=true) }}
     {%- endif -%}
-    {%- if parquet in files -%}{{ return(parquet) }}{%- endif -%}
-    {%- if csv in files -%}{{ return(csv) }}{%- endif -%}
+    {%- if parquet in file_names -%}
+        {{ return(raw_dir ~ '/' ~ parquet) }}
+    {%- endif -%}
+    {%- if csv in file_names -%}{{ return(raw_dir ~ '/' ~ csv) }}{%- endif -%}
     {{ return(none) }}
 {% endmacro %}
 
 
-{#- A table expression reading one raw file. CSV is read as text so that
-    values that do not parse reach the quarantine models, not an error. -#}
-{% macro raw_file_reader(path) %}
+{#- The names (no directory) of the files directly in the raw directory. -#}
+{% macro raw_file_names(raw_dir) %}
+    {{ return(adapter.dispatch('raw_file_names', 'memberkpi')(raw_dir)) }}
+{% endmacro %}
+
+
+{% macro default__raw_file_names(raw_dir) %}
+    {%- set result = run_query(
+        "select parse_filename(file) from glob('" ~ raw_dir ~ "/*')"
+        ~ " order by file") -%}
+    {{ return(result.columns[0].values() | list) }}
+{% endmacro %}
+
+
+{#- Spark has no glob(): its binaryFile source lists a directory's files
+    (only the path column is read, never the contents). -#}
+{% macro spark__raw_file_names(raw_dir) %}
+    {%- set result = run_query(
+        "select path from binaryFile.`" ~ raw_dir ~ "` order by path") -%}
+    {%- set names = [] -%}
+    {%- for path in result.columns[0].values() -%}
+        {%- do names.append(path.split('/') | last) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
+
+
+{#- A relation reading one raw file. CSV is read as text so that values
+    that do not parse reach the quarantine models, not an error. -#}
+{% macro raw_file_reader(path, table_name) %}
+    {{ return(adapter.dispatch('raw_file_reader', 'memberkpi')(
+        path, table_name)) }}
+{% endmacro %}
+
+
+{% macro default__raw_file_reader(path, table_name) %}
     {%- if path.endswith('.parquet') -%}
         {{ return("read_parquet('" ~ path ~ "')") }}
     {%- else -%}
@@ -112,7 +147,43 @@
 {% endmacro %}
 
 
+{#- Spark: a parquet file is read in place (parquet.`path`); a CSV file
+    through an external table raw.<table>__file over it (dropping it leaves
+    the file alone), re-created each run so that it follows the file.
+    Without an explicit schema Spark's CSV reader gives every column as a
+    string, like DuckDB's all_varchar; quotes are doubled inside quoted
+    values (RFC 4180) and a quoted value may span lines. -#}
+{% macro spark__raw_file_reader(path, table_name) %}
+    {%- if path.endswith('.parquet') -%}
+        {{ return('parquet.`' ~ path ~ '`') }}
+    {%- endif -%}
+    {%- set relation = 'raw.' ~ table_name ~ '__file' -%}
+    {%- do run_query('drop table if exists ' ~ relation) -%}
+    {%- do run_query('create table ' ~ relation ~ " using csv options (path '"
+        ~ path ~ "', header 'true', sep ',', quote '\"', escape '\"'"
+        ~ ", multiLine 'true')") -%}
+    {{ return(relation) }}
+{% endmacro %}
+
+
 {% macro raw_file_columns(reader) %}
-    {%- set result = run_query('describe select * from ' ~ reader) -%}
-    {{ return(result.columns[0].values() | list) }}
+    {%- set result = run_query('select * from ' ~ reader ~ ' limit 0') -%}
+    {{ return(result.column_names | list) }}
+{% endmacro %}
+
+
+{#- A raw contract data type as the engine spells it: Spark has no
+    varchar without a length, its text type is string. -#}
+{% macro raw_sql_type(data_type) %}
+    {{ return(adapter.dispatch('raw_sql_type', 'memberkpi')(data_type)) }}
+{% endmacro %}
+
+
+{% macro default__raw_sql_type(data_type) %}
+    {{ return(data_type) }}
+{% endmacro %}
+
+
+{% macro spark__raw_sql_type(data_type) %}
+    {{ return('string' if data_type | lower == 'varchar' else data_type) }}
 {% endmacro %}

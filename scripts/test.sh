@@ -7,6 +7,8 @@ bin=.venv/bin
 
 # Headless Chromium for the dashboard browser test (tests/test_dashboard.py).
 command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+# Java 17 for the Spark build test (tests/test_spark.py, pyspark in local mode).
+command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless)
 
 echo "== ruff"
 "$bin/ruff" check src tests

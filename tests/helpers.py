@@ -8,6 +8,7 @@ or with anyone else running dbt in the project.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 import os
@@ -54,7 +55,8 @@ def dbt_executable() -> Path:
 
 
 def dbt_env(work_dir: Path, raw_dir: Path) -> dict[str, str]:
-    """Environment pointing dbt at raw_dir and at paths under work_dir."""
+    """Environment pointing dbt at raw_dir and at paths under work_dir (the
+    DuckDB file, and for `--target spark` the warehouse and metastore)."""
     env = dict(os.environ)
     env.update(
         DBT_PROFILES_DIR=str(PROJECT_DIR),
@@ -64,6 +66,7 @@ def dbt_env(work_dir: Path, raw_dir: Path) -> dict[str, str]:
         MEMBERKPI_DB=str(work_dir / "warehouse.duckdb"),
         MEMBERKPI_RAW_DIR=str(raw_dir),
         MEMBERKPI_TEMP_DIR=str(work_dir / "duckdb_tmp"),
+        MEMBERKPI_SPARK_DIR=str(work_dir / "spark"),
     )
     return env
 
@@ -229,3 +232,86 @@ def values_agree(left: float | None, right: float | None, rel_tol: float = 1e-9)
     if left is None or right is None:
         return left is None and right is None
     return math.isclose(left, right, rel_tol=rel_tol, abs_tol=1e-12)
+
+
+# table -> (column a row is known from, columns nulled while in the future)
+SNAPSHOT_RULES: dict[str, tuple[str | None, list[str]]] = {
+    "members": ("joined_at", ["exited_at"]),
+    "member_bindings": ("bound_at", []),
+    "orders": ("ordered_at", ["paid_at"]),
+    "order_items": (None, []),
+    "points_ledger": ("occurred_at", []),
+    "tier_changes": ("changed_at", []),
+    "channel_traffic": ("traffic_date", []),
+    "interactions": ("occurred_at", []),
+    "campaigns": ("starts_at", []),
+    "campaign_touches": ("touched_at", ["opened_at", "clicked_at"]),
+    "service_tickets": ("created_at", ["first_response_at", "resolved_at"]),
+    "reviews": ("created_at", []),
+    "surveys": ("responded_at", []),
+    "exposure_resources": ("snapshot_date", []),
+}
+
+
+def _late_refund_order(connection: duckdb.DuckDBPyConnection, last_day: dt.date) -> str:
+    """A bound buyer's paid, unrefunded order paid 20 days before last_day."""
+    paid_day = last_day - dt.timedelta(days=20)
+    row = connection.execute(
+        """
+        select orders.order_id
+        from orders
+        inner join member_bindings
+            on orders.channel = member_bindings.channel
+            and orders.customer_id = member_bindings.customer_id
+        where orders.status = 'paid'
+            and orders.refunded_amount = 0
+            and cast(orders.paid_at as date) = ?
+        order by orders.order_id
+        limit 1
+        """,
+        [paid_day],
+    ).fetchone()
+    assert row is not None, "no order to refund late in the raw data"
+    return row[0]
+
+
+def write_raw_snapshot(
+    source_dir: Path, raw_dir: Path, cut_day: dt.date | None, last_day: dt.date
+) -> str:
+    """Write the parquet raw files of source_dir (data up to last_day) as
+    known on cut_day: rows not known yet are left out and later timestamps
+    nulled (SNAPSHOT_RULES). cut_day None: all of them, with one late
+    refund: a bound buyer's paid order of 20 days before last_day becomes
+    fully refunded. Returns the late-refunded order id."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect()
+    for table in SNAPSHOT_RULES:
+        connection.execute(
+            f"create table {table} as select * from read_parquet('{source_dir / table}.parquet')"
+        )
+    refunded_order = _late_refund_order(connection, last_day)
+    if cut_day is None:
+        connection.execute(
+            "update orders set status = 'refunded', "
+            "refunded_amount = paid_amount where order_id = ?",
+            [refunded_order],
+        )
+    else:
+        for table, (known_from, future_columns) in SNAPSHOT_RULES.items():
+            if known_from is not None:
+                connection.execute(
+                    f"delete from {table} where cast({known_from} as date) > ?",
+                    [cut_day],
+                )
+            for column in future_columns:
+                connection.execute(
+                    f"update {table} set {column} = null where cast({column} as date) > ?",
+                    [cut_day],
+                )
+        connection.execute(
+            "delete from order_items where order_id not in (select order_id from orders)"
+        )
+    for table in SNAPSHOT_RULES:
+        connection.execute(f"copy {table} to '{raw_dir / table}.parquet' (format parquet)")
+    connection.close()
+    return refunded_order

@@ -15,91 +15,20 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import query, run_dbt
+from helpers import query, run_dbt, write_raw_snapshot
 
 EXAMPLE_RAW = Path("/work/shared/spec/example/raw")
 LAST_DAY = dt.date(2024, 12, 31)
 NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 MARTS = ["build", "--select", "+tag:marts", *NO_TESTS]
 
-# table -> (column a row is known from, columns nulled while in the future)
-SNAPSHOT_RULES: dict[str, tuple[str | None, list[str]]] = {
-    "members": ("joined_at", ["exited_at"]),
-    "member_bindings": ("bound_at", []),
-    "orders": ("ordered_at", ["paid_at"]),
-    "order_items": (None, []),
-    "points_ledger": ("occurred_at", []),
-    "tier_changes": ("changed_at", []),
-    "channel_traffic": ("traffic_date", []),
-    "interactions": ("occurred_at", []),
-    "campaigns": ("starts_at", []),
-    "campaign_touches": ("touched_at", ["opened_at", "clicked_at"]),
-    "service_tickets": ("created_at", ["first_response_at", "resolved_at"]),
-    "reviews": ("created_at", []),
-    "surveys": ("responded_at", []),
-    "exposure_resources": ("snapshot_date", []),
-}
-
 pytestmark = pytest.mark.skipif(not EXAMPLE_RAW.exists(), reason="example raw data not available")
-
-
-def _late_refund_order(connection: duckdb.DuckDBPyConnection) -> str:
-    """A bound buyer's paid, unrefunded order paid 20 days before the end."""
-    paid_day = LAST_DAY - dt.timedelta(days=20)
-    row = connection.execute(
-        """
-        select orders.order_id
-        from orders
-        inner join member_bindings
-            on orders.channel = member_bindings.channel
-            and orders.customer_id = member_bindings.customer_id
-        where orders.status = 'paid'
-            and orders.refunded_amount = 0
-            and cast(orders.paid_at as date) = ?
-        order by orders.order_id
-        limit 1
-        """,
-        [paid_day],
-    ).fetchone()
-    assert row is not None, "no order to refund late in the example data"
-    return row[0]
 
 
 def write_raw(raw_dir: Path, cut_day: dt.date | None) -> str:
     """Write the example raw files as known on cut_day (None: all of them,
     with the late refund); returns the late-refunded order id."""
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect()
-    for table in SNAPSHOT_RULES:
-        connection.execute(
-            f"create table {table} as select * from read_parquet('{EXAMPLE_RAW / table}.parquet')"
-        )
-    refunded_order = _late_refund_order(connection)
-    if cut_day is None:
-        connection.execute(
-            "update orders set status = 'refunded', "
-            "refunded_amount = paid_amount where order_id = ?",
-            [refunded_order],
-        )
-    else:
-        for table, (known_from, future_columns) in SNAPSHOT_RULES.items():
-            if known_from is not None:
-                connection.execute(
-                    f"delete from {table} where cast({known_from} as date) > ?",
-                    [cut_day],
-                )
-            for column in future_columns:
-                connection.execute(
-                    f"update {table} set {column} = null where cast({column} as date) > ?",
-                    [cut_day],
-                )
-        connection.execute(
-            "delete from order_items where order_id not in (select order_id from orders)"
-        )
-    for table in SNAPSHOT_RULES:
-        connection.execute(f"copy {table} to '{raw_dir / table}.parquet' (format parquet)")
-    connection.close()
-    return refunded_order
+    return write_raw_snapshot(EXAMPLE_RAW, raw_dir, cut_day, LAST_DAY)
 
 
 def mart_tables(db_path: Path) -> list[str]:

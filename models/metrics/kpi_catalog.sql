@@ -1,44 +1,66 @@
 {#- Generated from the metrics of metrics.yml (dbt's graph), never typed
-    twice: one row per KPI, the metrics whose meta has is_kpi: true. -#}
+    twice: one row per KPI, the metrics whose meta has is_kpi: true. One
+    VALUES list rather than a union of one-row selects, which Spark would
+    write as one file per KPI. -#}
 {%- set kpis = kpi_metrics() -%}
 
 with
 
 catalog as (
-    {%- for metric in kpis %}
-    {%- set meta = metric.config.meta %}
-    select
-        '{{ metric.name }}' as kpi,
-        {{ memberkpi.sql_text(metric.label) }} as label,
-        {{ memberkpi.sql_text(metric.description) }} as definition,
-        '{{ metric.type }}' as metric_type,
-        '{{ meta.family }}' as family,
-        {{ memberkpi.sql_text(meta.also_in | join(',')) }} as other_families,
-        {{ memberkpi.sql_text(meta.mbsc_group) }} as mbsc_group,
-        '{{ meta.quadrant }}' as quadrant,
-        {{ memberkpi.sql_text(meta.label_zh) }} as label_zh,
-        {{ memberkpi.sql_text(meta.label_en) }} as label_en,
-        '{{ meta.unit }}' as unit,
-        {{ 'true' if meta.higher_is_better else 'false' }} as higher_is_better,
-        {{ loop.index }} as kpi_order
-    {{ 'union all' if not loop.last }}
+    {%- if kpis %}
+        select *
+        from (
+            values
+            {%- for metric in kpis %}
+                {%- set meta = metric.config.meta %}
+                (
+                    '{{ metric.name }}',
+                    {{ memberkpi.sql_text(metric.label) }},
+                    {{ memberkpi.sql_text(metric.description) }},
+                    '{{ metric.type }}',
+                    '{{ meta.family }}',
+                    {{ memberkpi.sql_text(meta.also_in | join(',')) }},
+                    {{ memberkpi.sql_text(meta.mbsc_group) }},
+                    '{{ meta.quadrant }}',
+                    {{ memberkpi.sql_text(meta.label_zh) }},
+                    {{ memberkpi.sql_text(meta.label_en) }},
+                    '{{ meta.unit }}',
+                    {{ 'true' if meta.higher_is_better else 'false' }},
+                    {{ loop.index }}
+                ){{ "," if not loop.last }}
+            {%- endfor %}
+        ) as kpi_rows (  -- noqa: AL05
+            kpi,
+            label,
+            definition,
+            metric_type,
+            family,
+            other_families,
+            mbsc_group,
+            quadrant,
+            label_zh,
+            label_en,
+            unit,
+            higher_is_better,
+            kpi_order
+        )
     {%- else %}
-    select
-        cast(null as varchar) as kpi,
-        cast(null as varchar) as label,
-        cast(null as varchar) as definition,
-        cast(null as varchar) as metric_type,
-        cast(null as varchar) as family,
-        cast(null as varchar) as other_families,
-        cast(null as varchar) as mbsc_group,
-        cast(null as varchar) as quadrant,
-        cast(null as varchar) as label_zh,
-        cast(null as varchar) as label_en,
-        cast(null as varchar) as unit,
-        cast(null as boolean) as higher_is_better,
-        cast(null as integer) as kpi_order
-    where false
-    {%- endfor %}
+        select
+            cast(null as string) as kpi,
+            cast(null as string) as label,
+            cast(null as string) as definition,
+            cast(null as string) as metric_type,
+            cast(null as string) as family,
+            cast(null as string) as other_families,
+            cast(null as string) as mbsc_group,
+            cast(null as string) as quadrant,
+            cast(null as string) as label_zh,
+            cast(null as string) as label_en,
+            cast(null as string) as unit,
+            cast(null as boolean) as higher_is_better,
+            cast(null as integer) as kpi_order
+        where false
+    {%- endif %}
 ),
 
 final as (

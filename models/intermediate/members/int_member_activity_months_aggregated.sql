@@ -22,7 +22,7 @@ order_months as (
         cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date)
             as activity_month,
         count(*) as count_member_orders,
-        sum(orders.net_amount) as member_net_sales,
+        cast(sum(orders.net_amount) as decimal(38, 2)) as member_net_sales,
         max(orders.order_date) as last_member_order_date,
         min(orders.channel) as min_order_channel,
         max(orders.channel) as max_order_channel,

@@ -50,7 +50,7 @@ final as (
         activity_month,
         channel,
         sum(is_member_order) as count_member_orders,
-        sum(net_amount) as member_net_sales,
+        cast(sum(net_amount) as decimal(38, 2)) as member_net_sales,
         sum(1 - is_member_order) as count_interactions
     from events
     group by member_id, activity_month, channel

@@ -40,23 +40,27 @@ windowed as (
         count_interactions,
         min_engaged_channel,
         max_engaged_channel,
-        sum(count_member_orders) over w12 as count_member_orders_w12,
-        sum(member_net_sales) over w12 as member_net_sales_w12,
-        sum(count_interactions) over w12 as count_interactions_w12,
-        coalesce(
+        cast(sum(count_member_orders) over w12 as bigint)
+            as count_member_orders_w12,
+        cast(sum(member_net_sales) over w12 as decimal(38, 2))
+            as member_net_sales_w12,
+        cast(sum(count_interactions) over w12 as bigint)
+            as count_interactions_w12,
+        cast(coalesce(
             sum(count_member_orders) over (
                 partition by member_id
                 order by report_month
                 rows between 23 preceding and 12 preceding
             ),
             0
-        ) as count_member_orders_w12prev,
+        ) as bigint) as count_member_orders_w12prev,
         min(min_engaged_channel) over w12 as min_engaged_channel_w12,
         max(max_engaged_channel) over w12 as max_engaged_channel_w12,
         min(min_category) over w12 as min_category_w12,
         max(max_category) over w12 as max_category_w12,
         max(last_member_order_date) over to_date as last_member_order_date,
-        sum(count_member_orders) over to_date as count_member_orders_to_date
+        cast(sum(count_member_orders) over to_date as bigint)
+            as count_member_orders_to_date
     from monthly
     window
         w12 as (

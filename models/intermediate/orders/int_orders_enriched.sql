@@ -64,10 +64,10 @@ sequenced as (
         *,
         case
             when is_member_order
-                then row_number() over (
+                then cast(row_number() over (
                     partition by member_id, is_member_order
                     order by paid_at, order_id
-                )
+                ) as bigint)
         end as member_order_number
     from flagged
 ),

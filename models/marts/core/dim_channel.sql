@@ -6,11 +6,11 @@ channels as (
 
 final as (
     select
-        cast(channel_code as varchar) as channel,
+        cast(channel_code as string) as channel,
         cast(channel_index as integer) as channel_index,
-        cast(name_zh as varchar) as channel_name_zh,
-        cast(name_en as varchar) as channel_name_en,
-        cast(domain as varchar) as channel_domain
+        cast(name_zh as string) as channel_name_zh,
+        cast(name_en as string) as channel_name_en,
+        cast(domain as string) as channel_domain
     from channels
 )
 

@@ -1,12 +1,15 @@
 {#- Incremental like fct_orders (macro order_restatement: same look-back);
     the unique key is the order, so delete+insert replaces all lines of a
-    rebuilt order, including lines that disappeared from the export. -#}
+    rebuilt order, including lines that disappeared from the export. On
+    Spark the table is partitioned by order_month and whole months are
+    rewritten. -#}
 -- depends_on: {{ ref('stg_raw__member_bindings') }}
 -- depends_on: {{ ref('int_enrolment_spans_derived') }}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=memberkpi.rebuild_strategy(),
+        partition_by=memberkpi.rebuild_partition('order_month'),
         unique_key='order_id',
         on_schema_change='fail',
     )
@@ -37,13 +40,16 @@ final as (
         orders.member_id,
         orders.channel,
         orders.order_date,
+        cast(
+            {{ dbt.date_trunc('month', 'orders.order_date') }} as date
+        ) as order_month,
         orders.is_valid,
         orders.is_member_order
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id
     {% if is_incremental() %}
-        where {{ is_restated_order('orders.order_date', 'orders.member_id') }}
+        where {{ order_rebuild_filter('orders.order_date', 'orders.member_id') }}
     {% endif %}
 )
 

@@ -10,7 +10,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=memberkpi.rebuild_strategy(),
+        partition_by=memberkpi.rebuild_partition('order_month'),
         unique_key='order_id',
         on_schema_change='fail',
     )
@@ -61,7 +62,7 @@ final as (
         paid_at
     from orders
     {% if is_incremental() %}
-        where {{ is_restated_order('order_date', 'member_id') }}
+        where {{ order_rebuild_filter('order_date', 'member_id') }}
     {% endif %}
 )
 

@@ -69,7 +69,7 @@ summarised as (
         avg(
             case
                 when purchase_date > first_purchase_date
-                    then purchase_amount
+                    then cast(purchase_amount as double)
             end
         ) as mean_repeat_purchase_amount
     from ranked_days

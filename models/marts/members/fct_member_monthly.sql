@@ -3,11 +3,14 @@
     already loaded) are rebuilt, because late orders and refunds move every
     window and to-date count from their month on; so are all months of a
     member whose member-level columns (enrolment dates, reachability, first
-    member order) differ from the loaded ones. -#}
+    member order) differ from the loaded ones. On Spark the table is
+    partitioned by report_month and every month holding such a row is
+    rewritten whole (macro member_month_rebuild_filter). -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=memberkpi.rebuild_strategy(),
+        partition_by=memberkpi.rebuild_partition('report_month'),
         unique_key=['member_id', 'report_month'],
         on_schema_change='fail',
     )
@@ -106,10 +109,16 @@ enrolment as (
             and (exited_date is null or exited_date > report_month)
             and (exited_date is null or exited_date > joined_date)
         ) as is_enrolled_in_month,
-        {{ dbt.datediff('last_member_order_date', 'month_end_date', 'day') }}
-            as days_since_last_member_order,
-        {{ dbt.datediff('joined_date', 'month_end_date', 'day') }}
-            as days_since_joined
+        cast(
+            {{ dbt.datediff(
+                'last_member_order_date', 'month_end_date', 'day'
+            ) }}
+            as bigint
+        ) as days_since_last_member_order,
+        cast(
+            {{ dbt.datediff('joined_date', 'month_end_date', 'day') }}
+            as bigint
+        ) as days_since_joined
     from joined
 ),
 
@@ -189,11 +198,7 @@ final as (
         ) as is_second_purchase_cohort
     from enrolment
     {% if is_incremental() %}
-        where
-            report_month >= (select cutoff.cutoff_month from cutoff)
-            or member_id in (
-                select changed_members.member_id from changed_members
-            )
+        where {{ member_month_rebuild_filter() }}
     {% endif %}
 )
 

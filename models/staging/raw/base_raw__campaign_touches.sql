@@ -17,24 +17,24 @@ members as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(touch_id as varchar) as raw_touch_id,
-        cast(campaign_id as varchar) as raw_campaign_id,
-        cast(member_id as varchar) as raw_member_id,
-        cast(touch_channel as varchar) as raw_touch_channel,
-        cast(test_group as varchar) as raw_test_group,
-        cast(touched_at as varchar) as raw_touched_at,
-        cast(delivered as varchar) as raw_delivered,
-        cast(opened_at as varchar) as raw_opened_at,
-        cast(clicked_at as varchar) as raw_clicked_at,
+        cast(touch_id as string) as raw_touch_id,
+        cast(campaign_id as string) as raw_campaign_id,
+        cast(member_id as string) as raw_member_id,
+        cast(touch_channel as string) as raw_touch_channel,
+        cast(test_group as string) as raw_test_group,
+        cast(touched_at as string) as raw_touched_at,
+        cast(delivered as string) as raw_delivered,
+        cast(opened_at as string) as raw_opened_at,
+        cast(clicked_at as string) as raw_clicked_at,
 
         -- ids
-        nullif(trim(cast(touch_id as varchar)), '') as touch_id,
-        nullif(trim(cast(campaign_id as varchar)), '') as campaign_id,
-        nullif(trim(cast(member_id as varchar)), '') as member_id,
+        nullif(trim(cast(touch_id as string)), '') as touch_id,
+        nullif(trim(cast(campaign_id as string)), '') as campaign_id,
+        nullif(trim(cast(member_id as string)), '') as member_id,
 
         -- codes
-        trim(cast(touch_channel as varchar)) as touch_channel,
-        trim(cast(test_group as varchar)) as test_group,
+        trim(cast(touch_channel as string)) as touch_channel,
+        trim(cast(test_group as string)) as test_group,
 
         -- flags
         try_cast(delivered as boolean) as delivered,
@@ -85,11 +85,15 @@ checked as (
                 then 'bad_timestamp'
             when
                 campaign_id is null
-                or campaign_id not in (
-                    select campaigns.campaign_id from campaigns
+                or not exists (
+                    select 1 from campaigns
+                    where campaigns.campaign_id = ranked.campaign_id
                 )
                 or member_id is null
-                or member_id not in (select members.member_id from members)
+                or not exists (
+                    select 1 from members
+                    where members.member_id = ranked.member_id
+                )
                 then 'orphan'
         end as reject_reason
     from ranked

@@ -13,22 +13,22 @@ channels as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(campaign_id as varchar) as raw_campaign_id,
-        cast(campaign_name as varchar) as raw_campaign_name,
-        cast(channel as varchar) as raw_channel,
-        cast(objective as varchar) as raw_objective,
-        cast(starts_at as varchar) as raw_starts_at,
-        cast(ends_at as varchar) as raw_ends_at,
+        cast(campaign_id as string) as raw_campaign_id,
+        cast(campaign_name as string) as raw_campaign_name,
+        cast(channel as string) as raw_channel,
+        cast(objective as string) as raw_objective,
+        cast(starts_at as string) as raw_starts_at,
+        cast(ends_at as string) as raw_ends_at,
 
         -- ids
-        nullif(trim(cast(campaign_id as varchar)), '') as campaign_id,
+        nullif(trim(cast(campaign_id as string)), '') as campaign_id,
 
         -- texts
-        nullif(trim(cast(campaign_name as varchar)), '') as campaign_name,
+        nullif(trim(cast(campaign_name as string)), '') as campaign_name,
 
         -- codes
-        trim(cast(channel as varchar)) as channel,
-        nullif(trim(cast(objective as varchar)), '') as objective,
+        trim(cast(channel as string)) as channel,
+        nullif(trim(cast(objective as string)), '') as objective,
 
         -- timestamps
         {{ business_timestamp('starts_at', raw_types) }} as starts_at,

@@ -13,12 +13,12 @@ channels as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(traffic_date as varchar) as raw_traffic_date,
-        cast(channel as varchar) as raw_channel,
-        cast(visitors as varchar) as raw_visitors,
+        cast(traffic_date as string) as raw_traffic_date,
+        cast(channel as string) as raw_channel,
+        cast(visitors as string) as raw_visitors,
 
         -- codes
-        nullif(trim(cast(channel as varchar)), '') as channel,
+        nullif(trim(cast(channel as string)), '') as channel,
 
         -- amounts (visitors that are not a whole number do not parse)
         case
@@ -43,7 +43,7 @@ ranked as (
         row_number() over (
             partition by
                 coalesce(
-                    cast(traffic_date as varchar), trim(raw_traffic_date)
+                    cast(traffic_date as string), trim(raw_traffic_date)
                 ),
                 channel
             order by

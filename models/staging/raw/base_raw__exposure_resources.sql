@@ -13,18 +13,18 @@ channels as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(snapshot_date as varchar) as raw_snapshot_date,
-        cast(channel as varchar) as raw_channel,
-        cast(resource_id as varchar) as raw_resource_id,
-        cast(resource_type as varchar) as raw_resource_type,
-        cast(shows_member_entry as varchar) as raw_shows_member_entry,
+        cast(snapshot_date as string) as raw_snapshot_date,
+        cast(channel as string) as raw_channel,
+        cast(resource_id as string) as raw_resource_id,
+        cast(resource_type as string) as raw_resource_type,
+        cast(shows_member_entry as string) as raw_shows_member_entry,
 
         -- ids
-        nullif(trim(cast(resource_id as varchar)), '') as resource_id,
+        nullif(trim(cast(resource_id as string)), '') as resource_id,
 
         -- codes
-        nullif(trim(cast(channel as varchar)), '') as channel,
-        nullif(trim(cast(resource_type as varchar)), '') as resource_type,
+        nullif(trim(cast(channel as string)), '') as channel,
+        nullif(trim(cast(resource_type as string)), '') as resource_type,
 
         -- flags
         try_cast(shows_member_entry as boolean) as shows_member_entry,
@@ -44,7 +44,7 @@ ranked as (
         row_number() over (
             partition by
                 coalesce(
-                    cast(snapshot_date as varchar), trim(raw_snapshot_date)
+                    cast(snapshot_date as string), trim(raw_snapshot_date)
                 ),
                 channel,
                 resource_id

@@ -13,19 +13,19 @@ channels as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(interaction_id as varchar) as raw_interaction_id,
-        cast(member_id as varchar) as raw_member_id,
-        cast(channel as varchar) as raw_channel,
-        cast(occurred_at as varchar) as raw_occurred_at,
-        cast(interaction_type as varchar) as raw_interaction_type,
+        cast(interaction_id as string) as raw_interaction_id,
+        cast(member_id as string) as raw_member_id,
+        cast(channel as string) as raw_channel,
+        cast(occurred_at as string) as raw_occurred_at,
+        cast(interaction_type as string) as raw_interaction_type,
 
         -- ids
-        nullif(trim(cast(interaction_id as varchar)), '') as interaction_id,
-        nullif(trim(cast(member_id as varchar)), '') as member_id,
+        nullif(trim(cast(interaction_id as string)), '') as interaction_id,
+        nullif(trim(cast(member_id as string)), '') as member_id,
 
         -- codes
-        trim(cast(channel as varchar)) as channel,
-        trim(cast(interaction_type as varchar)) as interaction_type,
+        trim(cast(channel as string)) as channel,
+        trim(cast(interaction_type as string)) as interaction_type,
 
         -- timestamps
         {{ business_timestamp('occurred_at', raw_types) }} as occurred_at

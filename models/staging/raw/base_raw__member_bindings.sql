@@ -17,17 +17,17 @@ members as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(member_id as varchar) as raw_member_id,
-        cast(channel as varchar) as raw_channel,
-        cast(customer_id as varchar) as raw_customer_id,
-        cast(bound_at as varchar) as raw_bound_at,
+        cast(member_id as string) as raw_member_id,
+        cast(channel as string) as raw_channel,
+        cast(customer_id as string) as raw_customer_id,
+        cast(bound_at as string) as raw_bound_at,
 
         -- ids
-        nullif(trim(cast(member_id as varchar)), '') as member_id,
-        nullif(trim(cast(customer_id as varchar)), '') as customer_id,
+        nullif(trim(cast(member_id as string)), '') as member_id,
+        nullif(trim(cast(customer_id as string)), '') as customer_id,
 
         -- codes
-        nullif(trim(cast(channel as varchar)), '') as channel,
+        nullif(trim(cast(channel as string)), '') as channel,
 
         -- timestamps
         {{ business_timestamp('bound_at', raw_types) }} as bound_at
@@ -62,7 +62,10 @@ checked as (
                 then 'bad_timestamp'
             when
                 member_id is null
-                or member_id not in (select members.member_id from members)
+                or not exists (
+                    select 1 from members
+                    where members.member_id = ranked.member_id
+                )
                 then 'orphan'
         end as reject_reason
     from ranked

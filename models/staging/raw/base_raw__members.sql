@@ -17,28 +17,28 @@ tiers as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(member_id as varchar) as raw_member_id,
-        cast(joined_at as varchar) as raw_joined_at,
-        cast(join_channel as varchar) as raw_join_channel,
-        cast(exited_at as varchar) as raw_exited_at,
-        cast(tier as varchar) as raw_tier,
-        cast(gender as varchar) as raw_gender,
-        cast(birth_year as varchar) as raw_birth_year,
-        cast(city as varchar) as raw_city,
-        cast(city_tier as varchar) as raw_city_tier,
-        cast(sms_opt_in as varchar) as raw_sms_opt_in,
-        cast(wechat_bound as varchar) as raw_wechat_bound,
-        cast(app_push_opt_in as varchar) as raw_app_push_opt_in,
-        cast(mobile_hash as varchar) as raw_mobile_hash,
+        cast(member_id as string) as raw_member_id,
+        cast(joined_at as string) as raw_joined_at,
+        cast(join_channel as string) as raw_join_channel,
+        cast(exited_at as string) as raw_exited_at,
+        cast(tier as string) as raw_tier,
+        cast(gender as string) as raw_gender,
+        cast(birth_year as string) as raw_birth_year,
+        cast(city as string) as raw_city,
+        cast(city_tier as string) as raw_city_tier,
+        cast(sms_opt_in as string) as raw_sms_opt_in,
+        cast(wechat_bound as string) as raw_wechat_bound,
+        cast(app_push_opt_in as string) as raw_app_push_opt_in,
+        cast(mobile_hash as string) as raw_mobile_hash,
 
         -- ids
-        nullif(trim(cast(member_id as varchar)), '') as member_id,
+        nullif(trim(cast(member_id as string)), '') as member_id,
 
         -- codes
-        trim(cast(join_channel as varchar)) as join_channel,
-        trim(cast(tier as varchar)) as tier,
-        nullif(trim(cast(gender as varchar)), '') as gender,
-        nullif(trim(cast(city as varchar)), '') as city,
+        trim(cast(join_channel as string)) as join_channel,
+        trim(cast(tier as string)) as tier,
+        nullif(trim(cast(gender as string)), '') as gender,
+        nullif(trim(cast(city as string)), '') as city,
         try_cast(city_tier as integer) as city_tier,
         try_cast(birth_year as integer) as birth_year,
 
@@ -48,7 +48,7 @@ typed as (
         try_cast(app_push_opt_in as boolean) as app_push_opt_in,
 
         -- pii
-        nullif(trim(cast(mobile_hash as varchar)), '') as mobile_hash,
+        nullif(trim(cast(mobile_hash as string)), '') as mobile_hash,
 
         -- timestamps
         {{ business_timestamp('joined_at', raw_types) }} as joined_at,

@@ -11,26 +11,26 @@ orders as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(order_id as varchar) as raw_order_id,
-        cast(line_number as varchar) as raw_line_number,
-        cast(sku_id as varchar) as raw_sku_id,
-        cast(category as varchar) as raw_category,
-        cast(quantity as varchar) as raw_quantity,
-        cast(unit_price as varchar) as raw_unit_price,
-        cast(line_amount as varchar) as raw_line_amount,
+        cast(order_id as string) as raw_order_id,
+        cast(line_number as string) as raw_line_number,
+        cast(sku_id as string) as raw_sku_id,
+        cast(category as string) as raw_category,
+        cast(quantity as string) as raw_quantity,
+        cast(unit_price as string) as raw_unit_price,
+        cast(line_amount as string) as raw_line_amount,
 
         -- ids (a line number that is not a whole number does not parse)
-        nullif(trim(cast(order_id as varchar)), '') as order_id,
+        nullif(trim(cast(order_id as string)), '') as order_id,
         case
             when
                 try_cast(line_number as double)
                 = floor(try_cast(line_number as double))
                 then try_cast(try_cast(line_number as double) as integer)
         end as line_number,
-        nullif(trim(cast(sku_id as varchar)), '') as sku_id,
+        nullif(trim(cast(sku_id as string)), '') as sku_id,
 
         -- codes
-        nullif(trim(cast(category as varchar)), '') as category,
+        nullif(trim(cast(category as string)), '') as category,
 
         -- amounts (a quantity that is not a whole number does not parse)
         case
@@ -72,7 +72,11 @@ checked as (
                 or unit_price < 0
                 or line_amount < 0
                 then 'bad_amount'
-            when order_id not in (select orders.order_id from orders)
+            when
+                not exists (
+                    select 1 from orders
+                    where orders.order_id = ranked.order_id
+                )
                 then 'orphan'
         end as reject_reason
     from ranked

@@ -13,27 +13,27 @@ channels as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(order_id as varchar) as raw_order_id,
-        cast(channel as varchar) as raw_channel,
-        cast(customer_id as varchar) as raw_customer_id,
-        cast(store_id as varchar) as raw_store_id,
-        cast(ordered_at as varchar) as raw_ordered_at,
-        cast(paid_at as varchar) as raw_paid_at,
-        cast(status as varchar) as raw_status,
-        cast(gross_amount as varchar) as raw_gross_amount,
-        cast(discount_amount as varchar) as raw_discount_amount,
-        cast(paid_amount as varchar) as raw_paid_amount,
-        cast(refunded_amount as varchar) as raw_refunded_amount,
-        cast(mobile_hash as varchar) as raw_mobile_hash,
+        cast(order_id as string) as raw_order_id,
+        cast(channel as string) as raw_channel,
+        cast(customer_id as string) as raw_customer_id,
+        cast(store_id as string) as raw_store_id,
+        cast(ordered_at as string) as raw_ordered_at,
+        cast(paid_at as string) as raw_paid_at,
+        cast(status as string) as raw_status,
+        cast(gross_amount as string) as raw_gross_amount,
+        cast(discount_amount as string) as raw_discount_amount,
+        cast(paid_amount as string) as raw_paid_amount,
+        cast(refunded_amount as string) as raw_refunded_amount,
+        cast(mobile_hash as string) as raw_mobile_hash,
 
         -- ids
-        nullif(trim(cast(order_id as varchar)), '') as order_id,
-        nullif(trim(cast(customer_id as varchar)), '') as customer_id,
-        nullif(trim(cast(store_id as varchar)), '') as store_id,
+        nullif(trim(cast(order_id as string)), '') as order_id,
+        nullif(trim(cast(customer_id as string)), '') as customer_id,
+        nullif(trim(cast(store_id as string)), '') as store_id,
 
         -- codes
-        trim(cast(channel as varchar)) as channel,
-        trim(cast(status as varchar)) as order_status,
+        trim(cast(channel as string)) as channel,
+        trim(cast(status as string)) as order_status,
 
         -- amounts
         try_cast(gross_amount as decimal(18, 2)) as gross_amount,
@@ -42,7 +42,7 @@ typed as (
         try_cast(refunded_amount as decimal(18, 2)) as refunded_amount,
 
         -- pii
-        nullif(trim(cast(mobile_hash as varchar)), '') as mobile_hash,
+        nullif(trim(cast(mobile_hash as string)), '') as mobile_hash,
 
         -- timestamps
         {{ business_timestamp('ordered_at', raw_types) }} as ordered_at,

@@ -13,20 +13,20 @@ members as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(entry_id as varchar) as raw_entry_id,
-        cast(member_id as varchar) as raw_member_id,
-        cast(occurred_at as varchar) as raw_occurred_at,
-        cast(points as varchar) as raw_points,
-        cast(entry_type as varchar) as raw_entry_type,
-        cast(order_id as varchar) as raw_order_id,
+        cast(entry_id as string) as raw_entry_id,
+        cast(member_id as string) as raw_member_id,
+        cast(occurred_at as string) as raw_occurred_at,
+        cast(points as string) as raw_points,
+        cast(entry_type as string) as raw_entry_type,
+        cast(order_id as string) as raw_order_id,
 
         -- ids
-        nullif(trim(cast(entry_id as varchar)), '') as entry_id,
-        nullif(trim(cast(member_id as varchar)), '') as member_id,
-        nullif(trim(cast(order_id as varchar)), '') as order_id,
+        nullif(trim(cast(entry_id as string)), '') as entry_id,
+        nullif(trim(cast(member_id as string)), '') as member_id,
+        nullif(trim(cast(order_id as string)), '') as order_id,
 
         -- codes
-        trim(cast(entry_type as varchar)) as entry_type,
+        trim(cast(entry_type as string)) as entry_type,
 
         -- amounts (points that are not a whole number do not parse)
         case
@@ -72,7 +72,10 @@ checked as (
                 then 'bad_timestamp'
             when
                 member_id is null
-                or member_id not in (select members.member_id from members)
+                or not exists (
+                    select 1 from members
+                    where members.member_id = ranked.member_id
+                )
                 then 'orphan'
         end as reject_reason
     from ranked

@@ -17,18 +17,18 @@ orders as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(review_id as varchar) as raw_review_id,
-        cast(order_id as varchar) as raw_order_id,
-        cast(channel as varchar) as raw_channel,
-        cast(created_at as varchar) as raw_created_at,
-        cast(rating as varchar) as raw_rating,
+        cast(review_id as string) as raw_review_id,
+        cast(order_id as string) as raw_order_id,
+        cast(channel as string) as raw_channel,
+        cast(created_at as string) as raw_created_at,
+        cast(rating as string) as raw_rating,
 
         -- ids
-        nullif(trim(cast(review_id as varchar)), '') as review_id,
-        nullif(trim(cast(order_id as varchar)), '') as order_id,
+        nullif(trim(cast(review_id as string)), '') as review_id,
+        nullif(trim(cast(order_id as string)), '') as order_id,
 
         -- codes
-        trim(cast(channel as varchar)) as channel,
+        trim(cast(channel as string)) as channel,
 
         -- scores (a rating that is not a whole number does not parse)
         case
@@ -73,7 +73,10 @@ checked as (
                 then 'bad_timestamp'
             when
                 order_id is null
-                or order_id not in (select orders.order_id from orders)
+                or not exists (
+                    select 1 from orders
+                    where orders.order_id = ranked.order_id
+                )
                 then 'orphan'
             when
                 rating is null

@@ -13,24 +13,24 @@ channels as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(ticket_id as varchar) as raw_ticket_id,
-        cast(member_id as varchar) as raw_member_id,
-        cast(channel as varchar) as raw_channel,
-        cast(order_id as varchar) as raw_order_id,
-        cast(ticket_type as varchar) as raw_ticket_type,
-        cast(created_at as varchar) as raw_created_at,
-        cast(first_response_at as varchar) as raw_first_response_at,
-        cast(resolved_at as varchar) as raw_resolved_at,
-        cast(satisfaction_score as varchar) as raw_satisfaction_score,
+        cast(ticket_id as string) as raw_ticket_id,
+        cast(member_id as string) as raw_member_id,
+        cast(channel as string) as raw_channel,
+        cast(order_id as string) as raw_order_id,
+        cast(ticket_type as string) as raw_ticket_type,
+        cast(created_at as string) as raw_created_at,
+        cast(first_response_at as string) as raw_first_response_at,
+        cast(resolved_at as string) as raw_resolved_at,
+        cast(satisfaction_score as string) as raw_satisfaction_score,
 
         -- ids
-        nullif(trim(cast(ticket_id as varchar)), '') as ticket_id,
-        nullif(trim(cast(member_id as varchar)), '') as member_id,
-        nullif(trim(cast(order_id as varchar)), '') as order_id,
+        nullif(trim(cast(ticket_id as string)), '') as ticket_id,
+        nullif(trim(cast(member_id as string)), '') as member_id,
+        nullif(trim(cast(order_id as string)), '') as order_id,
 
         -- codes
-        trim(cast(channel as varchar)) as channel,
-        trim(cast(ticket_type as varchar)) as ticket_type,
+        trim(cast(channel as string)) as channel,
+        trim(cast(ticket_type as string)) as ticket_type,
 
         -- scores (a score that is not a whole number does not parse)
         case

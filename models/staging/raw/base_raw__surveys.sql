@@ -13,14 +13,14 @@ members as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(response_id as varchar) as raw_response_id,
-        cast(member_id as varchar) as raw_member_id,
-        cast(responded_at as varchar) as raw_responded_at,
-        cast(nps_score as varchar) as raw_nps_score,
+        cast(response_id as string) as raw_response_id,
+        cast(member_id as string) as raw_member_id,
+        cast(responded_at as string) as raw_responded_at,
+        cast(nps_score as string) as raw_nps_score,
 
         -- ids
-        nullif(trim(cast(response_id as varchar)), '') as response_id,
-        nullif(trim(cast(member_id as varchar)), '') as member_id,
+        nullif(trim(cast(response_id as string)), '') as response_id,
+        nullif(trim(cast(member_id as string)), '') as member_id,
 
         -- scores (a score that is not a whole number does not parse)
         case
@@ -61,7 +61,10 @@ checked as (
                 then 'bad_timestamp'
             when
                 member_id is null
-                or member_id not in (select members.member_id from members)
+                or not exists (
+                    select 1 from members
+                    where members.member_id = ranked.member_id
+                )
                 then 'orphan'
             when
                 nps_score is null

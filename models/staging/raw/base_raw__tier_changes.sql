@@ -17,17 +17,17 @@ members as (
 typed as (
     select
         -- raw values, as text, for the quarantine
-        cast(member_id as varchar) as raw_member_id,
-        cast(changed_at as varchar) as raw_changed_at,
-        cast(from_tier as varchar) as raw_from_tier,
-        cast(to_tier as varchar) as raw_to_tier,
+        cast(member_id as string) as raw_member_id,
+        cast(changed_at as string) as raw_changed_at,
+        cast(from_tier as string) as raw_from_tier,
+        cast(to_tier as string) as raw_to_tier,
 
         -- ids
-        nullif(trim(cast(member_id as varchar)), '') as member_id,
+        nullif(trim(cast(member_id as string)), '') as member_id,
 
         -- codes
-        nullif(trim(cast(from_tier as varchar)), '') as from_tier,
-        trim(cast(to_tier as varchar)) as to_tier,
+        nullif(trim(cast(from_tier as string)), '') as from_tier,
+        trim(cast(to_tier as string)) as to_tier,
 
         -- timestamps
         {{ business_timestamp('changed_at', raw_types) }} as changed_at
@@ -42,7 +42,7 @@ ranked as (
         row_number() over (
             partition by
                 member_id,
-                coalesce(cast(changed_at as varchar), trim(raw_changed_at))
+                coalesce(cast(changed_at as string), trim(raw_changed_at))
             order by
                 changed_at desc nulls last,
                 raw_member_id desc, raw_changed_at desc, raw_from_tier desc,
@@ -69,7 +69,11 @@ checked as (
                 changed_at is null
                 or cast(changed_at as date) > {{ as_of_date() }}
                 then 'bad_timestamp'
-            when member_id not in (select members.member_id from members)
+            when
+                not exists (
+                    select 1 from members
+                    where members.member_id = ranked.member_id
+                )
                 then 'orphan'
         end as reject_reason
     from ranked
