@@ -66,11 +66,21 @@ summarised as (
         max(purchase_date) as last_purchase_date,
         count(*) as count_purchase_days,
         sum(purchase_amount) as total_purchase_amount,
-        avg(
-            case
-                when purchase_date > first_purchase_date
-                    then cast(purchase_amount as double)
-            end
+        -- an exact decimal sum divided in double: the same bits on every run
+        -- and on both engines (an average of doubles depends on the order)
+        cast(
+            sum(
+                case
+                    when purchase_date > first_purchase_date
+                        then purchase_amount
+                end
+            ) as double
+        )
+        / nullif(
+            count(
+                case when purchase_date > first_purchase_date then 1 end
+            ),
+            0
         ) as mean_repeat_purchase_amount
     from ranked_days
     group by member_id
