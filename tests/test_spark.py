@@ -80,9 +80,12 @@ def duckdb_columns(
 def python_model_tables(manifest_path: Path) -> set[str]:
     """Tables of dbt Python models: not built on Spark (see module doc)."""
     manifest = json.loads(manifest_path.read_text())
+    # on Spark they are switched off, so they are listed under "disabled"
+    nodes = list(manifest["nodes"].values())
+    nodes += [node for versions in manifest.get("disabled", {}).values() for node in versions]
     return {
-        node["alias"]
-        for node in manifest["nodes"].values()
+        node.get("alias") or node["name"]
+        for node in nodes
         if node["resource_type"] == "model" and node.get("language") == "python"
     }
 
