@@ -135,6 +135,14 @@ def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
         return connection.execute(sql).fetchall()
 
 
+def raw_columns(table: str) -> list[str]:
+    """The columns of a raw table in the contract's order
+    (models/staging/raw/_raw__sources.yml), for writing raw files by hand."""
+    from memberkpi._quality_contract import load_contract
+
+    return list(load_contract(PROJECT_DIR)[table].column_names)
+
+
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write a raw CSV file (header row, comma separated); rows written."""
     count = 0

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import PROJECT_DIR, query, run_dbt, write_csv
+from helpers import PROJECT_DIR, query, raw_columns, run_dbt, write_csv
 from memberkpi import clv, clv_model
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -47,36 +47,9 @@ CLV_SELECTION = [
 ]
 PYTHON_MODELS = ("member_clv_parameters", "member_clv_predicted")
 
-MEMBER_COLUMNS = [
-    "member_id",
-    "joined_at",
-    "join_channel",
-    "exited_at",
-    "tier",
-    "gender",
-    "birth_year",
-    "city",
-    "city_tier",
-    "sms_opt_in",
-    "wechat_bound",
-    "app_push_opt_in",
-    "mobile_hash",
-]
-BINDING_COLUMNS = ["member_id", "channel", "customer_id", "bound_at"]
-ORDER_COLUMNS = [
-    "order_id",
-    "channel",
-    "customer_id",
-    "store_id",
-    "ordered_at",
-    "paid_at",
-    "status",
-    "gross_amount",
-    "discount_amount",
-    "paid_amount",
-    "refunded_amount",
-    "mobile_hash",
-]
+MEMBER_COLUMNS = raw_columns("members")
+BINDING_COLUMNS = raw_columns("member_bindings")
+ORDER_COLUMNS = raw_columns("orders")
 
 
 def write_cdnow_raw(cdnow: pd.DataFrame, raw_dir: Path) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import query, run_dbt, write_csv
+from helpers import query, raw_columns, run_dbt, write_csv
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RFM_SEED = PROJECT_DIR / "seeds" / "rfm_segments.csv"
@@ -38,36 +38,9 @@ RESPONSE_PAID_AT = "2024-03-03 10:00:00"
 TOO_LATE_PAID_AT = "2024-03-08 10:00:01"  # one second after the window
 TOO_EARLY_PAID_AT = "2024-03-01 09:59:59"  # one second before the touch
 
-MEMBER_COLUMNS = [
-    "member_id",
-    "joined_at",
-    "join_channel",
-    "exited_at",
-    "tier",
-    "gender",
-    "birth_year",
-    "city",
-    "city_tier",
-    "sms_opt_in",
-    "wechat_bound",
-    "app_push_opt_in",
-    "mobile_hash",
-]
-BINDING_COLUMNS = ["member_id", "channel", "customer_id", "bound_at"]
-ORDER_COLUMNS = [
-    "order_id",
-    "channel",
-    "customer_id",
-    "store_id",
-    "ordered_at",
-    "paid_at",
-    "status",
-    "gross_amount",
-    "discount_amount",
-    "paid_amount",
-    "refunded_amount",
-    "mobile_hash",
-]
+MEMBER_COLUMNS = raw_columns("members")
+BINDING_COLUMNS = raw_columns("member_bindings")
+ORDER_COLUMNS = raw_columns("orders")
 CAMPAIGN_COLUMNS = [
     "campaign_id",
     "campaign_name",
