@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from helpers import PROJECT_DIR, run_dbt
+from helpers import generate_raw, run_dbt
 
 
 @dataclass(frozen=True)
@@ -30,14 +28,7 @@ def generated_build(tmp_path_factory: pytest.TempPathFactory) -> GeneratedBuild:
     shared by the tests that compare the warehouse with other paths."""
     root = tmp_path_factory.mktemp("generated_build")
     raw_dir = root / "raw"
-    memberkpi = Path(sys.executable).with_name("memberkpi")
-    command = [str(memberkpi)] if memberkpi.exists() else [sys.executable, "-m", "memberkpi.cli"]
-    command += ["generate", "--members", "3000", "--years", "2", "--seed", "7"]
-    completed = subprocess.run(
-        [*command, "--out", str(raw_dir)],
-        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    generate_raw(raw_dir, "--members", "3000", "--years", "2", "--seed", "7")
     result = run_dbt(["build"], work_dir=root / "dbt", raw_dir=raw_dir)
     assert result.success, result.output[-4000:]
     return GeneratedBuild(raw_dir=raw_dir, work_dir=root / "dbt")

@@ -135,6 +135,17 @@ def query(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
         return connection.execute(sql).fetchall()
 
 
+def generate_raw(out: Path, *options: str) -> None:
+    """`memberkpi generate <options> --out out` with the project's CLI."""
+    memberkpi = Path(sys.executable).with_name("memberkpi")
+    command = [str(memberkpi)] if memberkpi.exists() else [sys.executable, "-m", "memberkpi.cli"]
+    completed = subprocess.run(
+        [*command, "generate", *options, "--out", str(out)],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+
+
 def raw_columns(table: str) -> list[str]:
     """The columns of a raw table in the contract's order
     (models/staging/raw/_raw__sources.yml), for writing raw files by hand."""

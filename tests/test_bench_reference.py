@@ -6,8 +6,6 @@ build with the same work done by hand."""
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import PROJECT_DIR, query, run_dbt
+from helpers import generate_raw, query, run_dbt
 from memberkpi.bench_reference import compare, reference_rows, run_reference
 from reference_kpis import KPI_NAMES
 
@@ -66,18 +64,7 @@ def test_compare_reports_values_nulls_and_missing_rows() -> None:
 @pytest.mark.slow
 def test_reference_script_equals_kpi_monthly_on_generated_data(tmp_path: Path) -> None:
     raw_dir = tmp_path / "raw"
-    generate = [
-        sys.executable, "-m", "memberkpi.cli", "generate",
-        "--members", "3000", "--years", "2", "--seed", "7", "--out", str(raw_dir),
-    ]  # fmt: skip
-    memberkpi = Path(sys.executable).parent / "memberkpi"
-    if memberkpi.exists():
-        generate = [str(memberkpi), *generate[3:]]
-    completed = subprocess.run(
-        generate, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
-
+    generate_raw(raw_dir, "--members", "3000", "--years", "2", "--seed", "7")
     result = run_dbt(
         ["build"],
         work_dir=tmp_path / "dbt",
