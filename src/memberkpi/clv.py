@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import minimize
-from scipy.special import gammaln, hyp2f1
+from scipy.optimize import OptimizeResult, minimize
+from scipy.special import digamma, gammaln, hyp2f1
 
 FloatArray = NDArray[np.float64]
 
@@ -134,10 +134,36 @@ def _distinct_rows(*columns: FloatArray) -> tuple[list[FloatArray], FloatArray]:
     return [distinct[:, index] for index in range(len(columns))], counts.astype(np.float64)
 
 
-def _maximize(
-    negative_ll: Callable[[FloatArray], float], start: FloatArray
-) -> tuple[FloatArray, float]:
-    """Minimise a negative log-likelihood over log-parameters: Nelder-Mead, then L-BFGS-B.
+Objective = Callable[[FloatArray], tuple[float, FloatArray]]
+GRADIENT_TOLERANCE = 1e-7  # of the log-likelihood scaled by its size at the start
+
+
+def _converged(result: OptimizeResult, bounds: list[tuple[float, float]]) -> bool:
+    """L-BFGS-B reached a stationary point (or a bound), whatever its exit message.
+
+    L-BFGS-B can stop with an abnormal line search when the likelihood is flat
+    to machine precision at the optimum; the projected gradient then shows
+    whether it got there.
+    """
+    if not np.isfinite(result.fun):
+        return False
+    if result.success:
+        return True
+    low, high = np.array(bounds).T
+    gradient = np.asarray(result.jac, dtype=np.float64)
+    at_low = (result.x <= low) & (gradient > 0)
+    at_high = (result.x >= high) & (gradient < 0)
+    free = ~(at_low | at_high)
+    return bool(np.all(np.abs(gradient[free]) <= GRADIENT_TOLERANCE))
+
+
+def _maximize(objective: Objective, start: FloatArray) -> tuple[FloatArray, float]:
+    """Minimise a negative log-likelihood over log-parameters.
+
+    objective(log_params) returns the negative log-likelihood and its gradient
+    in log-parameters. The fit is L-BFGS-B on the analytic gradient (tens of
+    evaluations); only if that stops without converging does it fall back to
+    Nelder-Mead from the start (thousands of evaluations), polished by L-BFGS-B.
 
     Every parameter is kept in [PARAM_MIN, PARAM_MAX]. On small or degenerate
     data the likelihood can keep rising as parameters run off to infinity
@@ -145,21 +171,51 @@ def _maximize(
     bounds stop the search there instead of in floating-point noise.
     """
     bounds = [(np.log(PARAM_MIN), np.log(PARAM_MAX))] * len(start)
+    start_value = objective(start)[0]
+    scale = max(abs(start_value), 1.0) if np.isfinite(start_value) else 1.0
+
+    def scaled(log_params: FloatArray) -> tuple[float, FloatArray]:
+        value, gradient = objective(log_params)
+        if not np.isfinite(value) or not np.all(np.isfinite(gradient)):
+            return np.inf, np.zeros_like(log_params)
+        return value / scale, gradient / scale
+
     best = minimize(
-        negative_ll,
+        scaled,
         start,
-        method="Nelder-Mead",
+        jac=True,
+        method="L-BFGS-B",
         bounds=bounds,
-        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 40_000},
+        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10_000},
     )
-    polished = minimize(
-        negative_ll, best.x, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-15}
-    )
-    if np.isfinite(polished.fun) and polished.fun <= best.fun:
-        best = polished
+    if not _converged(best, bounds):
+
+        def value_only(log_params: FloatArray) -> float:
+            return scaled(log_params)[0]
+
+        searched = minimize(
+            value_only,
+            start,
+            method="Nelder-Mead",
+            bounds=bounds,
+            options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20_000, "maxfev": 40_000},
+        )
+        polished = minimize(
+            scaled,
+            searched.x,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"ftol": 1e-15, "gtol": 1e-10},
+        )
+        best = min(
+            (result for result in (best, searched, polished) if np.isfinite(result.fun)),
+            key=lambda result: result.fun,
+            default=searched,
+        )
     if not np.isfinite(best.fun):
         raise RuntimeError("maximum likelihood fit did not reach a finite log-likelihood")
-    return np.asarray(best.x, dtype=np.float64), float(best.fun)
+    return np.asarray(best.x, dtype=np.float64), float(best.fun) * scale
 
 
 def bgnbd_log_likelihood_terms(
@@ -194,6 +250,52 @@ def bgnbd_log_likelihood_terms(
     return ln_a1 + ln_a2 + np.logaddexp(ln_a3, ln_a4)
 
 
+def bgnbd_log_likelihood_gradient(
+    r: float,
+    alpha: float,
+    a: float,
+    b: float,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    age: ArrayLike,
+) -> FloatArray:
+    """Per-customer derivatives of the BG/NBD log-likelihood by (r, alpha, a, b).
+
+    Rows are customers, columns the four parameters. With the notation of
+    bgnbd_log_likelihood_terms and psi the digamma function:
+    d ln A1 = (psi(r+x) - psi(r) + ln alpha, r/alpha, 0, 0),
+    d ln A2 = (0, 0, psi(a+b) - psi(a+b+x), psi(a+b) + psi(b+x) - psi(b) - psi(a+b+x)),
+    d ln A3 = (-ln(alpha+T), -(r+x)/(alpha+T), 0, 0),
+    d ln A4 = (-ln(alpha+t_x), -(r+x)/(alpha+t_x), 1/a, -1/(b+x-1)),
+    and d ln(A3 + A4) = w3 d ln A3 + w4 d ln A4 with w_i = A_i / (A3 + A4).
+    """
+    x = _as_float(frequency)
+    t_x = _as_float(recency)
+    t_cap = _as_float(age)
+    repeat = x > 0
+    ln_a3 = -(r + x) * np.log(alpha + t_cap)
+    ln_a4 = np.full_like(x, -np.inf)
+    ln_a4[repeat] = (
+        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+    )
+    ln_sum = np.logaddexp(ln_a3, ln_a4)
+    w3 = np.exp(ln_a3 - ln_sum)
+    w4 = np.exp(ln_a4 - ln_sum)
+    b_x_1 = np.where(repeat, b + x - 1, 1.0)
+    gradient = np.empty((x.size, 4))
+    gradient[:, 0] = (
+        digamma(r + x)
+        - digamma(r)
+        + np.log(alpha)
+        - w3 * np.log(alpha + t_cap)
+        - w4 * np.log(alpha + t_x)
+    )
+    gradient[:, 1] = r / alpha - w3 * (r + x) / (alpha + t_cap) - w4 * (r + x) / (alpha + t_x)
+    gradient[:, 2] = digamma(a + b) - digamma(a + b + x) + w4 / a
+    gradient[:, 3] = digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x) - w4 / b_x_1
+    return gradient
+
+
 def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> BGNBDParams:
     """Fit BG/NBD by maximum likelihood; returns r, alpha, a, b and the log-likelihood."""
     x = _as_float(frequency)
@@ -209,11 +311,11 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> BGNBD
     # members about 15x fewer terms per evaluation)
     (x, t_x, t_cap), weights = _distinct_rows(x, t_x, t_cap)
 
-    def negative_ll(log_params: FloatArray) -> float:
-        r, alpha, a, b = np.exp(log_params)
-        terms = bgnbd_log_likelihood_terms(r, alpha, a, b, x, t_x, t_cap)
-        total = float(np.dot(weights, terms))
-        return -total if np.isfinite(total) else np.inf
+    def negative_ll(log_params: FloatArray) -> tuple[float, FloatArray]:
+        params = np.exp(log_params)
+        total = float(np.dot(weights, bgnbd_log_likelihood_terms(*params, x, t_x, t_cap)))
+        gradient = weights @ bgnbd_log_likelihood_gradient(*params, x, t_x, t_cap)
+        return -total, -gradient * params  # d/d ln(theta) = theta d/d theta
 
     start = np.log([1.0, max(float(np.mean(t_cap)), 1.0), 1.0, 1.0])
     log_params, neg_ll = _maximize(negative_ll, start)
@@ -296,6 +398,28 @@ def gamma_gamma_log_likelihood_terms(
     )
 
 
+def gamma_gamma_log_likelihood_gradient(
+    p: float, q: float, gamma: float, frequency: ArrayLike, monetary: ArrayLike
+) -> FloatArray:
+    """Per-customer derivatives of the Gamma-Gamma log-likelihood by (p, q, gamma).
+
+    With u = px and psi the digamma function:
+    d/dp = x (psi(u+q) - psi(u) + ln(x z) - ln(gamma + x z)),
+    d/dq = psi(u+q) - psi(q) + ln(gamma) - ln(gamma + x z),
+    d/dgamma = q/gamma - (u+q)/(gamma + x z).
+    """
+    x = _as_float(frequency)
+    z = _as_float(monetary)
+    total = x * z
+    u = p * x
+    ln_rest = np.log(gamma + total)
+    gradient = np.empty((x.size, 3))
+    gradient[:, 0] = x * (digamma(u + q) - digamma(u) + np.log(total) - ln_rest)
+    gradient[:, 1] = digamma(u + q) - digamma(q) + np.log(gamma) - ln_rest
+    gradient[:, 2] = q / gamma - (u + q) / (gamma + total)
+    return gradient
+
+
 def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaParams:
     """Fit Gamma-Gamma by maximum likelihood on customers with frequency > 0 and monetary > 0."""
     x = _as_float(frequency)
@@ -308,10 +432,11 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaPara
     start = np.log([1.0, 2.0, max(float(np.mean(z)), 1e-6)])
     (x, z), weights = _distinct_rows(x, z)
 
-    def negative_ll(log_params: FloatArray) -> float:
-        p, q, gamma = np.exp(log_params)
-        total = float(np.dot(weights, gamma_gamma_log_likelihood_terms(p, q, gamma, x, z)))
-        return -total if np.isfinite(total) else np.inf
+    def negative_ll(log_params: FloatArray) -> tuple[float, FloatArray]:
+        params = np.exp(log_params)
+        total = float(np.dot(weights, gamma_gamma_log_likelihood_terms(*params, x, z)))
+        gradient = weights @ gamma_gamma_log_likelihood_gradient(*params, x, z)
+        return -total, -gradient * params  # d/d ln(theta) = theta d/d theta
 
     log_params, neg_ll = _maximize(negative_ll, start)
     p, q, gamma = (float(value) for value in np.exp(log_params))
