@@ -11,6 +11,15 @@ bindings as (
 identified as (
     select
         orders.order_id,
+        orders.channel,
+        orders.store_id,
+        orders.order_status,
+        orders.gross_amount,
+        orders.discount_amount,
+        orders.paid_amount,
+        orders.refunded_amount,
+        orders.ordered_at,
+        orders.paid_at,
         bindings.member_id,
         case
             when bindings.member_id is not null
@@ -30,7 +39,16 @@ final as (
     select
         order_id,
         member_id,
-        {{ dbt.hash('person_natural_key') }} as person_key
+        {{ dbt.hash('person_natural_key') }} as person_key,
+        channel,
+        store_id,
+        order_status,
+        gross_amount,
+        discount_amount,
+        paid_amount,
+        refunded_amount,
+        ordered_at,
+        paid_at
     from identified
 )
 

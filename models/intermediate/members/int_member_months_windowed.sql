@@ -58,6 +58,16 @@ windowed as (
         max(max_engaged_channel) over w12 as max_engaged_channel_w12,
         min(min_category) over w12 as min_category_w12,
         max(max_category) over w12 as max_category_w12,
+        -- W12 of the month before (empty frame in the first month: 0), for
+        -- the previous depth level without a second window sort
+        cast(coalesce(
+            sum(count_member_orders) over (
+                partition by member_id
+                order by report_month
+                rows between 12 preceding and 1 preceding
+            ),
+            0
+        ) as bigint) as count_member_orders_previous_w12,
         max(last_member_order_date) over to_date as last_member_order_date,
         cast(sum(count_member_orders) over to_date as bigint)
             as count_member_orders_to_date
@@ -75,28 +85,29 @@ windowed as (
         )
 ),
 
-leveled as (
-    select
-        *,
-        case
-            when count_member_orders_w12 = 0 then 0
-            when count_member_orders_w12 = 1 then 1
-            when count_member_orders_w12 <= 3 then 2
-            else 3
-        end as depth_level
-    from windowed
-),
-
 final as (
     select
-        *,
-        coalesce(
-            lag(depth_level) over (
-                partition by member_id order by report_month
-            ),
-            0
-        ) as previous_depth_level
-    from leveled
+        member_id,
+        report_month,
+        count_member_orders,
+        member_net_sales,
+        count_interactions,
+        min_engaged_channel,
+        max_engaged_channel,
+        count_member_orders_w12,
+        member_net_sales_w12,
+        count_interactions_w12,
+        count_member_orders_w12prev,
+        min_engaged_channel_w12,
+        max_engaged_channel_w12,
+        min_category_w12,
+        max_category_w12,
+        last_member_order_date,
+        count_member_orders_to_date,
+        {{ depth_level('count_member_orders_w12') }} as depth_level,
+        {{ depth_level('count_member_orders_previous_w12') }}
+            as previous_depth_level
+    from windowed
 )
 
 select * from final

@@ -1,10 +1,6 @@
 with
 
 orders as (
-    select * from {{ ref('stg_raw__orders') }}
-),
-
-identified as (
     select * from {{ ref('int_orders_identified') }}
 ),
 
@@ -15,8 +11,8 @@ spans as (
 enriched as (
     select
         orders.order_id,
-        identified.member_id,
-        identified.person_key,
+        orders.member_id,
+        orders.person_key,
         orders.channel,
         orders.store_id,
         orders.order_status,
@@ -41,10 +37,8 @@ enriched as (
         spans.joined_date,
         spans.exited_date
     from orders
-    inner join identified
-        on orders.order_id = identified.order_id
     left join spans
-        on identified.member_id = spans.member_id
+        on orders.member_id = spans.member_id
 ),
 
 flagged as (
@@ -59,17 +53,31 @@ flagged as (
     from enriched
 ),
 
-sequenced as (
+-- member orders are numbered per member; the other orders (about 40% of
+-- all) are left out of the sort
+member_orders_sequenced as (
     select
         *,
-        case
-            when is_member_order
-                then cast(row_number() over (
-                    partition by member_id, is_member_order
-                    order by paid_at, order_id
-                ) as bigint)
-        end as member_order_number
+        cast(row_number() over (
+            partition by member_id
+            order by paid_at, order_id
+        ) as bigint) as member_order_number
     from flagged
+    where is_member_order
+),
+
+other_orders as (
+    select
+        *,
+        cast(null as bigint) as member_order_number
+    from flagged
+    where not is_member_order
+),
+
+sequenced as (
+    select * from member_orders_sequenced
+    union all
+    select * from other_orders
 ),
 
 final as (

@@ -45,23 +45,40 @@ scored as (
     from buyers
 ),
 
-matched as (
+-- the segment of each of the 125 score triples: the segment rule is
+-- matched once per triple, not once per member and month
+scores as (
+    select 1 as score
+    union all
+    select 2 as score
+    union all
+    select 3 as score
+    union all
+    select 4 as score
+    union all
+    select 5 as score
+),
+
+score_segments as (
     select
-        scored.member_id,
-        scored.report_month,
+        r.score as r_score,
+        f.score as f_score,
+        m.score as m_score,
         segments.segment_code,
         segments.segment_name_zh,
         segments.segment_name_en,
         row_number() over (
-            partition by scored.member_id, scored.report_month
+            partition by r.score, f.score, m.score
             order by segments.priority, segments.segment_code
         ) as match_rank
-    from scored
+    from scores as r
+    cross join scores as f
+    cross join scores as m
     inner join segments
         on
-            scored.r_score between segments.r_min and segments.r_max
-            and scored.f_score between segments.f_min and segments.f_max
-            and scored.m_score between segments.m_min and segments.m_max
+            r.score between segments.r_min and segments.r_max
+            and f.score between segments.f_min and segments.f_max
+            and m.score between segments.m_min and segments.m_max
 ),
 
 final as (
@@ -86,20 +103,21 @@ final as (
         ]) }} as rfm_code,
 
         -- segment
-        matched.segment_code as rfm_segment,
-        matched.segment_name_zh as rfm_segment_name_zh,
-        matched.segment_name_en as rfm_segment_name_en,
+        score_segments.segment_code as rfm_segment,
+        score_segments.segment_name_zh as rfm_segment_name_zh,
+        score_segments.segment_name_en as rfm_segment_name_en,
 
         -- flags and dates
         scored.is_enrolled_at_month_end,
         scored.month_end_date,
         scored.last_member_order_date
     from scored
-    left join matched
+    left join score_segments
         on
-            scored.member_id = matched.member_id
-            and scored.report_month = matched.report_month
-            and matched.match_rank = 1
+            scored.r_score = score_segments.r_score
+            and scored.f_score = score_segments.f_score
+            and scored.m_score = score_segments.m_score
+            and score_segments.match_rank = 1
 )
 
 select * from final
