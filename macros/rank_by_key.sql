@@ -58,14 +58,7 @@ ranked as (
         {%- for key in key_columns %}
         {{ key }} is not null and
         {%- endfor %}
-        not exists (
-            select 1
-            from duplicated_keys
-            where
-                {%- for key in key_columns %}
-                {{ 'and ' if not loop.first }}duplicated_keys.dedup_key_{{ loop.index }} = {{ key }}
-                {%- endfor %}
-        )
+        not {{ _has_duplicated_key(key_columns) }}
 
     union all
 
@@ -82,14 +75,19 @@ ranked as (
             {%- for key in key_columns %}
             {{ key }} is null or
             {%- endfor %}
-            exists (
-                select 1
-                from duplicated_keys
-                where
-                    {%- for key in key_columns %}
-                    {{ 'and ' if not loop.first }}duplicated_keys.dedup_key_{{ loop.index }} = {{ key }}
-                    {%- endfor %}
-            )
+            {{ _has_duplicated_key(key_columns) }}
     ) as shared
 )
 {% endmacro %}
+
+{#- True where the row's key is one of duplicated_keys (rank_by_key). -#}
+{% macro _has_duplicated_key(key_columns) -%}
+exists (
+    select 1
+    from duplicated_keys
+    where
+        {%- for key in key_columns %}
+        {{ 'and ' if not loop.first }}duplicated_keys.dedup_key_{{ loop.index }} = {{ key }}
+        {%- endfor %}
+)
+{%- endmacro %}

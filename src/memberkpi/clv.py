@@ -218,6 +218,19 @@ def _maximize(objective: Objective, start: FloatArray) -> tuple[FloatArray, floa
     return np.asarray(best.x, dtype=np.float64), float(best.fun) * scale
 
 
+def _bgnbd_ln_a3_a4(
+    r: float, alpha: float, a: float, b: float, x: FloatArray, t_x: FloatArray, t_cap: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """ln A3 and ln A4 of the BG/NBD likelihood (ln A4 = -inf where x = 0)."""
+    ln_a3 = -(r + x) * np.log(alpha + t_cap)
+    repeat = x > 0
+    ln_a4 = np.full_like(x, -np.inf)
+    ln_a4[repeat] = (
+        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+    )
+    return ln_a3, ln_a4
+
+
 def bgnbd_log_likelihood_terms(
     r: float,
     alpha: float,
@@ -241,12 +254,7 @@ def bgnbd_log_likelihood_terms(
     t_cap = _as_float(age)
     ln_a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     ln_a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
-    ln_a3 = -(r + x) * np.log(alpha + t_cap)
-    repeat = x > 0
-    ln_a4 = np.full_like(x, -np.inf)
-    ln_a4[repeat] = (
-        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
-    )
+    ln_a3, ln_a4 = _bgnbd_ln_a3_a4(r, alpha, a, b, x, t_x, t_cap)
     return ln_a1 + ln_a2 + np.logaddexp(ln_a3, ln_a4)
 
 
@@ -273,11 +281,7 @@ def bgnbd_log_likelihood_gradient(
     t_x = _as_float(recency)
     t_cap = _as_float(age)
     repeat = x > 0
-    ln_a3 = -(r + x) * np.log(alpha + t_cap)
-    ln_a4 = np.full_like(x, -np.inf)
-    ln_a4[repeat] = (
-        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
-    )
+    ln_a3, ln_a4 = _bgnbd_ln_a3_a4(r, alpha, a, b, x, t_x, t_cap)
     ln_sum = np.logaddexp(ln_a3, ln_a4)
     w3 = np.exp(ln_a3 - ln_sum)
     w4 = np.exp(ln_a4 - ln_sum)
