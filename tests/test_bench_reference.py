@@ -6,6 +6,7 @@ build with the same work done by hand."""
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -80,3 +81,24 @@ def test_reference_script_equals_kpi_monthly_on_generated_data(tmp_path: Path) -
     assert len(reference) == len(warehouse) > 0
     wrong = compare(reference, warehouse)
     assert not wrong, (Counter(mismatch.kpi for mismatch in wrong), wrong[:20])
+
+
+def test_slowest_nodes_are_named_by_their_node_names(tmp_path: Path) -> None:
+    """A data test's unique_id ends in a hash; the bench's table names the test."""
+    from memberkpi.bench import node_timings
+
+    results = [
+        ("model.memberkpi.base_raw__orders", 56.2),
+        ("test.memberkpi.unique_combination_base_raw__order_items_raw.e0b14a6ba6", 17.3),
+        ("unit_test.memberkpi.int_orders_enriched.test_member_order_edges", 0.2),
+    ]
+    (tmp_path / "run_results.json").write_text(
+        json.dumps({"results": [{"unique_id": u, "execution_time": t} for u, t in results]})
+    )
+    slowest, model_seconds, test_seconds = node_timings(tmp_path)
+    assert slowest == [
+        ("base_raw__orders", 56.2),
+        ("unique_combination_base_raw__order_items_raw", 17.3),
+        ("test_member_order_edges", 0.2),
+    ]
+    assert (model_seconds, test_seconds) == (56.2, 17.5)

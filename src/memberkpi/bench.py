@@ -175,10 +175,17 @@ def dbt_command(as_of: dt.date, full_refresh: bool) -> list[str]:
     return command + (["--full-refresh"] if full_refresh else [])
 
 
+def node_name(unique_id: str) -> str:
+    """A node's name: model.p.name -> name; a data test's id ends in a hash, so
+    test.p.name.hash -> name."""
+    parts = unique_id.split(".")
+    return parts[2] if parts[0] == "test" and len(parts) > 3 else parts[-1]
+
+
 def node_timings(target: Path) -> tuple[list[tuple[str, float]], float, float]:
     """The ten slowest nodes, and the seconds spent in models and in tests."""
     results = json.loads((target / "run_results.json").read_text())["results"]
-    timed = [(r["unique_id"].split(".")[-1], round(r["execution_time"], 2)) for r in results]
+    timed = [(node_name(r["unique_id"]), round(r["execution_time"], 2)) for r in results]
     models = sum(r["execution_time"] for r in results if r["unique_id"].startswith("model."))
     tests = sum(
         r["execution_time"] for r in results if r["unique_id"].startswith(("test.", "unit_test."))

@@ -7,7 +7,6 @@ order_items as (
 final as (
     select
         order_id,
-        count(distinct category) as count_categories,
         min(category) as min_category,
         max(category) as max_category
     from order_items
