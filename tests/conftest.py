@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from helpers import generate_raw, run_dbt
+
+# `memberkpi generate`'s default --end-date: the generated data's last day,
+# and the as-of date of the shared build (tests do not depend on today)
+GENERATED_END = dt.date(2025, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -24,12 +29,18 @@ class GeneratedBuild:
 
 @pytest.fixture(scope="session")
 def generated_build(tmp_path_factory: pytest.TempPathFactory) -> GeneratedBuild:
-    """Demo data (3,000 members, two years, seed 7) and a `dbt build` on it,
-    shared by the tests that compare the warehouse with other paths."""
+    """Demo data (3,000 members, two years, seed 7) and a `dbt build` on it as
+    of the data's last day, shared by the tests that compare the warehouse
+    with other paths."""
     root = tmp_path_factory.mktemp("generated_build")
     raw_dir = root / "raw"
     generate_raw(raw_dir, "--members", "3000", "--years", "2", "--seed", "7")
-    result = run_dbt(["build"], work_dir=root / "dbt", raw_dir=raw_dir)
+    result = run_dbt(
+        ["build"],
+        work_dir=root / "dbt",
+        raw_dir=raw_dir,
+        dbt_vars={"as_of_date": GENERATED_END.isoformat()},
+    )
     assert result.success, result.output[-4000:]
     return GeneratedBuild(raw_dir=raw_dir, work_dir=root / "dbt")
 

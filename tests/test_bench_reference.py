@@ -14,12 +14,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import generate_raw, query, run_dbt
+from conftest import GENERATED_END, GeneratedBuild
+from helpers import query
 from memberkpi.bench_reference import compare, reference_rows, run_reference
 from reference_kpis import KPI_NAMES
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "spec_example"
-GENERATED_END = date(2025, 12, 31)  # `memberkpi generate`'s default --end-date
 
 
 def expected_rows() -> list[tuple[date, str, float | None]]:
@@ -63,20 +63,13 @@ def test_compare_reports_values_nulls_and_missing_rows() -> None:
 
 
 @pytest.mark.slow
-def test_reference_script_equals_kpi_monthly_on_generated_data(tmp_path: Path) -> None:
-    raw_dir = tmp_path / "raw"
-    generate_raw(raw_dir, "--members", "3000", "--years", "2", "--seed", "7")
-    result = run_dbt(
-        ["build"],
-        work_dir=tmp_path / "dbt",
-        raw_dir=raw_dir,
-        dbt_vars={"as_of_date": GENERATED_END.isoformat()},
-    )
-    assert result.success, result.output[-4000:]
-    warehouse = query(result.db_path, "select month, kpi, value from metrics.kpi_monthly")
+def test_reference_script_equals_kpi_monthly_on_generated_data(
+    generated_build: GeneratedBuild,
+) -> None:
+    warehouse = query(generated_build.db_path, "select month, kpi, value from metrics.kpi_monthly")
 
     connection = duckdb.connect()
-    run_reference(connection, raw_dir, as_of_date=GENERATED_END)
+    run_reference(connection, generated_build.raw_dir, as_of_date=GENERATED_END)
     reference = reference_rows(connection)
     assert len(reference) == len(warehouse) > 0
     wrong = compare(reference, warehouse)
