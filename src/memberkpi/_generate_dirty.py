@@ -24,16 +24,8 @@ from dataclasses import dataclass, field
 import duckdb
 
 from memberkpi._generate_contract import RAW_TABLES
+from memberkpi._quality_classes import REJECT_CLASSES
 
-REASONS = (
-    "missing_key",
-    "duplicate_key",
-    "unknown_code",
-    "bad_amount",
-    "bad_timestamp",
-    "orphan",
-    "out_of_range",
-)
 TAGS = {
     "missing_key": "mk",
     "unknown_code": "uc",
@@ -277,7 +269,7 @@ def class_counts(table: str, rows: int) -> dict[str, int]:
     base = max(1, min(20, rows // 10000))
     spread = rows >= 10000
     counts = {}
-    for index, reason in enumerate(r for r in REASONS if r in RULES[table].classes):
+    for index, reason in enumerate(r for r in REJECT_CLASSES if r in RULES[table].classes):
         counts[reason] = base + (index if spread else 0)
     counts["exact_duplicates"] = base
     return counts
@@ -285,7 +277,7 @@ def class_counts(table: str, rows: int) -> dict[str, int]:
 
 def _row_expressions(table: str, reason: str, overrides: dict[str, str]) -> str:
     rules = RULES[table]
-    reason_index = REASONS.index(reason)
+    reason_index = REJECT_CLASSES.index(reason)
     changed: dict[str, str] = {}
     if reason != "duplicate_key":
         changed.update(rules.rekey)
