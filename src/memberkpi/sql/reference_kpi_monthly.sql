@@ -41,6 +41,10 @@
 
 set TimeZone = getvariable('business_timezone');
 
+-- a raw table: <raw_dir>/<table_name>.parquet
+create or replace temp macro ref_raw(table_name) as table
+select * from read_parquet(getvariable('raw_dir') || '/' || table_name || '.parquet');
+
 -- month number of a date or timestamp (year * 12 + month - 1)
 create or replace temp macro ref_month(d) as cast(year(d) * 12 + month(d) - 1 as integer);
 
@@ -56,7 +60,7 @@ select
     coalesce(sms_opt_in, false)
     or coalesce(wechat_bound, false)
     or coalesce(app_push_opt_in, false) as reachable
-from read_parquet(getvariable('raw_dir') || '/members.parquet')
+from ref_raw('members')
 where
     cast(joined_at as date) <= getvariable('as_of_date')
     and (exited_at is null or cast(exited_at as date) <= getvariable('as_of_date'));
@@ -64,7 +68,7 @@ where
 -- (channel, customer_id) -> member, with what the member-order flag needs
 create or replace temp table ref_bindings as
 select b.channel, b.customer_id, m.mk, m.join_date, m.exit_date
-from read_parquet(getvariable('raw_dir') || '/member_bindings.parquet') as b
+from ref_raw('member_bindings') as b
 inner join ref_members as m on b.member_id = m.member_id;
 
 -- ------------------------------------------------------------------ orders: the one scan
@@ -82,7 +86,7 @@ with paid as (
         cast(o.paid_amount as decimal(18, 2))
         - coalesce(cast(o.refunded_amount as decimal(18, 2)), 0) as net,
         coalesce(o.refunded_amount, 0) > 0 as is_refunded
-    from read_parquet(getvariable('raw_dir') || '/orders.parquet') as o
+    from ref_raw('orders') as o
     where
         o.paid_at is not null
         and cast(o.paid_at as date) <= getvariable('as_of_date')
@@ -116,7 +120,7 @@ create or replace temp table ref_categories as
 select category, row_number() over (order by category) as cid
 from (
     select distinct category
-    from read_parquet(getvariable('raw_dir') || '/order_items.parquet')
+    from ref_raw('order_items')
     where category is not null
 );
 
@@ -155,7 +159,7 @@ select distinct
         as ch
 from (
     select member_id, channel, cast(occurred_at as date) as d
-    from read_parquet(getvariable('raw_dir') || '/interactions.parquet')
+    from ref_raw('interactions')
     where cast(occurred_at as date) <= getvariable('as_of_date')
 ) as x
 inner join ref_members as m on x.member_id = m.member_id;
@@ -258,7 +262,7 @@ with member_values as (
     select mk, 1, ch, mi from ref_int
     union
     select o.mk, 2, c.cid, o.mi
-    from read_parquet(getvariable('raw_dir') || '/order_items.parquet') as i
+    from ref_raw('order_items') as i
     inner join ref_orders as o on i.order_id = o.mo_order_id
     inner join ref_categories as c on i.category = c.category
 ),
@@ -444,7 +448,7 @@ with points as (
         -sum(points) filter (where entry_type = 'redeem') as redeemed
     from (
         select cast(occurred_at as date) as d, points, entry_type
-        from read_parquet(getvariable('raw_dir') || '/points_ledger.parquet')
+        from ref_raw('points_ledger')
         where cast(occurred_at as date) <= getvariable('as_of_date')
     )
     group by all
@@ -452,7 +456,7 @@ with points as (
 
 traffic as (
     select ref_month(traffic_date) as mi, sum(visitors) as visitors
-    from read_parquet(getvariable('raw_dir') || '/channel_traffic.parquet')
+    from ref_raw('channel_traffic')
     where cast(traffic_date as date) <= getvariable('as_of_date')
     group by all
 ),
@@ -464,7 +468,7 @@ tickets as (
         cast(resolved_at as timestamp) as resolved_at,
         ticket_type,
         satisfaction_score
-    from read_parquet(getvariable('raw_dir') || '/service_tickets.parquet')
+    from ref_raw('service_tickets')
     where cast(created_at as date) <= getvariable('as_of_date')
 ),
 
@@ -495,7 +499,7 @@ nps as (
         ) as nps
     from (
         select cast(responded_at as date) as d, nps_score
-        from read_parquet(getvariable('raw_dir') || '/surveys.parquet')
+        from ref_raw('surveys')
         where cast(responded_at as date) <= getvariable('as_of_date')
     )
     group by all
@@ -507,7 +511,7 @@ reviews as (
         count(*) filter (where rating <= 2) / count(*) as negative_review_rate
     from (
         select cast(created_at as date) as d, rating
-        from read_parquet(getvariable('raw_dir') || '/reviews.parquet')
+        from ref_raw('reviews')
         where cast(created_at as date) <= getvariable('as_of_date')
     )
     group by all
@@ -525,7 +529,7 @@ exposure as (
             max(cast(snapshot_date as date)) over (
                 partition by year(snapshot_date), month(snapshot_date)
             ) as latest
-        from read_parquet(getvariable('raw_dir') || '/exposure_resources.parquet')
+        from ref_raw('exposure_resources')
         where cast(snapshot_date as date) <= getvariable('as_of_date')
     )
     where snapshot_date = latest
