@@ -38,9 +38,8 @@ ranked as (
 duplicated_keys as (
     select
         {%- for key in key_columns %}
-        {{ key }} as dedup_key_{{ loop.index }},
+        {{ key }} as dedup_key_{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
-        count(*) as count_rows
     from {{ relation }}
     group by
         {%- for key in key_columns %}
