@@ -5,7 +5,9 @@ STYLE.md keeps are read from target/manifest.json after `dbt parse`:
 
 - every model has a primary-key test: `unique` and `not_null` on one column
   (a `not_null` or `primary_key` contract constraint counts as the not_null),
-  or our generic `unique_combination` test;
+  or our generic `unique_combination` test; or, for a model whose rows are
+  all carried into a downstream model, `meta: {primary_key_tested_in: <that
+  model>}`, which must read it (directly or not) and pass this rule itself;
 - every model in marts and metrics has an enforced contract (SQL models:
   dbt cannot enforce contracts on Python models);
 - every model has a description that starts with its grain, "One row per",
@@ -105,16 +107,59 @@ def test_models_sit_in_a_known_layer(manifest: dict[str, Any]) -> None:
     assert not offenders, report(f"a model sits under models/<{'|'.join(LAYERS)}>/", offenders)
 
 
-def test_every_model_has_a_primary_key_test(manifest: dict[str, Any]) -> None:
+def downstream_of(manifest: dict[str, Any], unique_id: str) -> set[str]:
+    """The unique ids of the models that read unique_id, directly or not."""
+    readers: dict[str, set[str]] = {}
+    for model in models(manifest):
+        for parent in model["depends_on"]["nodes"]:
+            readers.setdefault(parent, set()).add(model["unique_id"])
+    found: set[str] = set()
+    todo = [unique_id]
+    while todo:
+        for reader in readers.get(todo.pop(), set()) - found:
+            found.add(reader)
+            todo.append(reader)
+    return found
+
+
+def primary_key_offence(manifest: dict[str, Any], model: Node) -> str | None:
+    """Why the model's primary key is untested, or None when it is tested."""
     attached = attached_tests(manifest)
+    if has_primary_key_test(model, attached.get(model["unique_id"], [])):
+        return None
+    delegate = model["config"].get("meta", {}).get("primary_key_tested_in")
+    if delegate is None:
+        return name_of(model)
+    delegate_id = f"model.memberkpi.{delegate}"
+    node = manifest["nodes"].get(delegate_id)
+    if node is None or delegate_id not in downstream_of(manifest, model["unique_id"]):
+        return f"{name_of(model)}: primary_key_tested_in {delegate} does not read it"
+    if not has_primary_key_test(node, attached.get(delegate_id, [])):
+        return f"{name_of(model)}: primary_key_tested_in {delegate}, which has no such test"
+    return None
+
+
+def test_every_model_has_a_primary_key_test(manifest: dict[str, Any]) -> None:
     offenders = [
-        name_of(model)
-        for model in models(manifest)
-        if not has_primary_key_test(model, attached.get(model["unique_id"], []))
+        offence for model in models(manifest) if (offence := primary_key_offence(manifest, model))
     ]
     assert not offenders, report(
-        "primary key tested (unique + not_null on a column, or unique_combination)", offenders
+        "primary key tested (unique + not_null on a column, or unique_combination,"
+        " or meta primary_key_tested_in a model that reads it)",
+        offenders,
     )
+
+
+def test_a_delegated_primary_key_test_must_be_downstream(manifest: dict[str, Any]) -> None:
+    """The rule refuses a delegate that does not read the model or is untested."""
+    staged = manifest["nodes"]["model.memberkpi.stg_raw__orders"]
+    untested = {**staged, "unique_id": "model.memberkpi.x", "config": {"meta": {}}}
+    assert primary_key_offence(manifest, untested) == name_of(untested)
+    upstream = {**untested, "config": {"meta": {"primary_key_tested_in": "stg_raw__members"}}}
+    assert "does not read it" in (primary_key_offence(manifest, upstream) or "")
+    base = manifest["nodes"]["model.memberkpi.base_raw__orders"]
+    assert base["config"]["meta"]["primary_key_tested_in"] == "raw_row_reconciliation"
+    assert primary_key_offence(manifest, base) is None
 
 
 def test_marts_and_metrics_enforce_contracts(manifest: dict[str, Any]) -> None:

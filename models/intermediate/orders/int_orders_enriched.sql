@@ -54,10 +54,11 @@ flagged as (
 ),
 
 -- member orders are numbered per member; the other orders (about 40% of
--- all) are left out of the sort
-member_orders_sequenced as (
+-- all) are left out of the sort, and the sort carries only the key columns
+-- (sorting the full rows cost a third more at 1M members)
+member_order_numbers as (
     select
-        *,
+        order_id,
         cast(row_number() over (
             partition by member_id
             order by paid_at, order_id
@@ -66,18 +67,13 @@ member_orders_sequenced as (
     where is_member_order
 ),
 
-other_orders as (
-    select
-        *,
-        cast(null as bigint) as member_order_number
-    from flagged
-    where not is_member_order
-),
-
 sequenced as (
-    select * from member_orders_sequenced
-    union all
-    select * from other_orders
+    select
+        flagged.*,
+        member_order_numbers.member_order_number
+    from flagged
+    left join member_order_numbers
+        on flagged.order_id = member_order_numbers.order_id
 ),
 
 final as (

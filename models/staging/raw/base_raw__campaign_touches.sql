@@ -1,14 +1,20 @@
 {%- set raw_types = raw_column_types(source('raw', 'campaign_touches')) -%}
 {%- set key_order -%}
-    touched_at desc nulls last, raw_touch_id desc, raw_campaign_id desc,
-    raw_member_id desc, raw_touch_channel desc, raw_test_group desc,
-    raw_touched_at desc, raw_delivered desc, raw_opened_at desc,
-    raw_clicked_at desc
+    touched_at desc nulls last,
+    cast(raw_touch_id as string) desc,
+    cast(raw_campaign_id as string) desc,
+    cast(raw_member_id as string) desc,
+    cast(raw_touch_channel as string) desc,
+    cast(raw_test_group as string) desc,
+    cast(raw_touched_at as string) desc,
+    cast(raw_delivered as string) desc,
+    cast(raw_opened_at as string) desc,
+    cast(raw_clicked_at as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'campaign_touches') }}
 ),
 
@@ -20,18 +26,18 @@ members as (
     select member_id from {{ ref('stg_raw__members') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(touch_id as string) as raw_touch_id,
-        cast(campaign_id as string) as raw_campaign_id,
-        cast(member_id as string) as raw_member_id,
-        cast(touch_channel as string) as raw_touch_channel,
-        cast(test_group as string) as raw_test_group,
-        cast(touched_at as string) as raw_touched_at,
-        cast(delivered as string) as raw_delivered,
-        cast(opened_at as string) as raw_opened_at,
-        cast(clicked_at as string) as raw_clicked_at,
+        -- raw values as read, for the quarantine (cast to text there)
+        touch_id as raw_touch_id,
+        campaign_id as raw_campaign_id,
+        member_id as raw_member_id,
+        touch_channel as raw_touch_channel,
+        test_group as raw_test_group,
+        touched_at as raw_touched_at,
+        delivered as raw_delivered,
+        opened_at as raw_opened_at,
+        clicked_at as raw_clicked_at,
 
         -- ids
         nullif(trim(cast(touch_id as string)), '') as touch_id,

@@ -1,13 +1,17 @@
 {%- set raw_types = raw_column_types(source('raw', 'campaigns')) -%}
 {%- set key_order -%}
-    starts_at desc nulls last, raw_campaign_id desc,
-    raw_campaign_name desc, raw_channel desc, raw_objective desc,
-    raw_starts_at desc, raw_ends_at desc
+    starts_at desc nulls last,
+    cast(raw_campaign_id as string) desc,
+    cast(raw_campaign_name as string) desc,
+    cast(raw_channel as string) desc,
+    cast(raw_objective as string) desc,
+    cast(raw_starts_at as string) desc,
+    cast(raw_ends_at as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'campaigns') }}
 ),
 
@@ -15,15 +19,15 @@ channels as (
     select channel_code from {{ ref('channels') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(campaign_id as string) as raw_campaign_id,
-        cast(campaign_name as string) as raw_campaign_name,
-        cast(channel as string) as raw_channel,
-        cast(objective as string) as raw_objective,
-        cast(starts_at as string) as raw_starts_at,
-        cast(ends_at as string) as raw_ends_at,
+        -- raw values as read, for the quarantine (cast to text there)
+        campaign_id as raw_campaign_id,
+        campaign_name as raw_campaign_name,
+        channel as raw_channel,
+        objective as raw_objective,
+        starts_at as raw_starts_at,
+        ends_at as raw_ends_at,
 
         -- ids
         nullif(trim(cast(campaign_id as string)), '') as campaign_id,

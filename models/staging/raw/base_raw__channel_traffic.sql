@@ -1,11 +1,13 @@
 {%- set raw_types = raw_column_types(source('raw', 'channel_traffic')) -%}
 {%- set key_order -%}
-    raw_traffic_date desc, raw_channel desc, raw_visitors desc
+    cast(raw_traffic_date as string) desc,
+    cast(raw_channel as string) desc,
+    cast(raw_visitors as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'channel_traffic') }}
 ),
 
@@ -13,12 +15,12 @@ channels as (
     select channel_code from {{ ref('channels') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(traffic_date as string) as raw_traffic_date,
-        cast(channel as string) as raw_channel,
-        cast(visitors as string) as raw_visitors,
+        -- raw values as read, for the quarantine (cast to text there)
+        traffic_date as raw_traffic_date,
+        channel as raw_channel,
+        visitors as raw_visitors,
 
         -- codes
         nullif(trim(cast(channel as string)), '') as channel,
@@ -43,7 +45,7 @@ typed as (
 {{ rank_by_key(
     'typed',
     [
-        "coalesce(cast(traffic_date as string), trim(raw_traffic_date))",
+        "coalesce(cast(traffic_date as string), trim(cast(raw_traffic_date as string)))",
         "channel",
     ],
     key_order
@@ -54,7 +56,7 @@ checked as (
         *,
         case
             when
-                nullif(trim(raw_traffic_date), '') is null
+                nullif(trim(cast(raw_traffic_date as string)), '') is null
                 or channel is null
                 then 'missing_key'
             when key_rank > 1 then 'duplicate_key'

@@ -1,12 +1,15 @@
 {%- set raw_types = raw_column_types(source('raw', 'exposure_resources')) -%}
 {%- set key_order -%}
-    raw_snapshot_date desc, raw_channel desc, raw_resource_id desc,
-    raw_resource_type desc, raw_shows_member_entry desc
+    cast(raw_snapshot_date as string) desc,
+    cast(raw_channel as string) desc,
+    cast(raw_resource_id as string) desc,
+    cast(raw_resource_type as string) desc,
+    cast(raw_shows_member_entry as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'exposure_resources') }}
 ),
 
@@ -14,14 +17,14 @@ channels as (
     select channel_code from {{ ref('channels') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(snapshot_date as string) as raw_snapshot_date,
-        cast(channel as string) as raw_channel,
-        cast(resource_id as string) as raw_resource_id,
-        cast(resource_type as string) as raw_resource_type,
-        cast(shows_member_entry as string) as raw_shows_member_entry,
+        -- raw values as read, for the quarantine (cast to text there)
+        snapshot_date as raw_snapshot_date,
+        channel as raw_channel,
+        resource_id as raw_resource_id,
+        resource_type as raw_resource_type,
+        shows_member_entry as raw_shows_member_entry,
 
         -- ids
         nullif(trim(cast(resource_id as string)), '') as resource_id,
@@ -45,7 +48,7 @@ typed as (
 {{ rank_by_key(
     'typed',
     [
-        "coalesce(cast(snapshot_date as string), trim(raw_snapshot_date))",
+        "coalesce(cast(snapshot_date as string), trim(cast(raw_snapshot_date as string)))",
         "channel",
         "resource_id",
     ],
@@ -57,7 +60,7 @@ checked as (
         *,
         case
             when
-                nullif(trim(raw_snapshot_date), '') is null
+                nullif(trim(cast(raw_snapshot_date as string)), '') is null
                 or channel is null
                 or resource_id is null
                 then 'missing_key'

@@ -1,13 +1,16 @@
 {%- set raw_types = raw_column_types(source('raw', 'interactions')) -%}
 {%- set key_order -%}
-    occurred_at desc nulls last, raw_interaction_id desc,
-    raw_member_id desc, raw_channel desc, raw_occurred_at desc,
-    raw_interaction_type desc
+    occurred_at desc nulls last,
+    cast(raw_interaction_id as string) desc,
+    cast(raw_member_id as string) desc,
+    cast(raw_channel as string) desc,
+    cast(raw_occurred_at as string) desc,
+    cast(raw_interaction_type as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'interactions') }}
 ),
 
@@ -15,14 +18,14 @@ channels as (
     select channel_code from {{ ref('channels') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(interaction_id as string) as raw_interaction_id,
-        cast(member_id as string) as raw_member_id,
-        cast(channel as string) as raw_channel,
-        cast(occurred_at as string) as raw_occurred_at,
-        cast(interaction_type as string) as raw_interaction_type,
+        -- raw values as read, for the quarantine (cast to text there)
+        interaction_id as raw_interaction_id,
+        member_id as raw_member_id,
+        channel as raw_channel,
+        occurred_at as raw_occurred_at,
+        interaction_type as raw_interaction_type,
 
         -- ids
         nullif(trim(cast(interaction_id as string)), '') as interaction_id,

@@ -1,12 +1,15 @@
 {%- set raw_types = raw_column_types(source('raw', 'member_bindings')) -%}
 {%- set key_order -%}
-    bound_at desc nulls last, raw_member_id desc, raw_channel desc,
-    raw_customer_id desc, raw_bound_at desc
+    bound_at desc nulls last,
+    cast(raw_member_id as string) desc,
+    cast(raw_channel as string) desc,
+    cast(raw_customer_id as string) desc,
+    cast(raw_bound_at as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'member_bindings') }}
 ),
 
@@ -18,13 +21,13 @@ members as (
     select member_id from {{ ref('stg_raw__members') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(member_id as string) as raw_member_id,
-        cast(channel as string) as raw_channel,
-        cast(customer_id as string) as raw_customer_id,
-        cast(bound_at as string) as raw_bound_at,
+        -- raw values as read, for the quarantine (cast to text there)
+        member_id as raw_member_id,
+        channel as raw_channel,
+        customer_id as raw_customer_id,
+        bound_at as raw_bound_at,
 
         -- ids
         nullif(trim(cast(member_id as string)), '') as member_id,

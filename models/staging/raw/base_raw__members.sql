@@ -1,15 +1,24 @@
 {%- set raw_types = raw_column_types(source('raw', 'members')) -%}
 {%- set key_order -%}
-    joined_at desc nulls last, raw_member_id desc, raw_joined_at desc,
-    raw_join_channel desc, raw_exited_at desc, raw_tier desc,
-    raw_gender desc, raw_birth_year desc, raw_city desc,
-    raw_city_tier desc, raw_sms_opt_in desc, raw_wechat_bound desc,
-    raw_app_push_opt_in desc, raw_mobile_hash desc
+    joined_at desc nulls last,
+    cast(raw_member_id as string) desc,
+    cast(raw_joined_at as string) desc,
+    cast(raw_join_channel as string) desc,
+    cast(raw_exited_at as string) desc,
+    cast(raw_tier as string) desc,
+    cast(raw_gender as string) desc,
+    cast(raw_birth_year as string) desc,
+    cast(raw_city as string) desc,
+    cast(raw_city_tier as string) desc,
+    cast(raw_sms_opt_in as string) desc,
+    cast(raw_wechat_bound as string) desc,
+    cast(raw_app_push_opt_in as string) desc,
+    cast(raw_mobile_hash as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'members') }}
 ),
 
@@ -21,22 +30,22 @@ tiers as (
     select tier_code from {{ ref('tiers') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(member_id as string) as raw_member_id,
-        cast(joined_at as string) as raw_joined_at,
-        cast(join_channel as string) as raw_join_channel,
-        cast(exited_at as string) as raw_exited_at,
-        cast(tier as string) as raw_tier,
-        cast(gender as string) as raw_gender,
-        cast(birth_year as string) as raw_birth_year,
-        cast(city as string) as raw_city,
-        cast(city_tier as string) as raw_city_tier,
-        cast(sms_opt_in as string) as raw_sms_opt_in,
-        cast(wechat_bound as string) as raw_wechat_bound,
-        cast(app_push_opt_in as string) as raw_app_push_opt_in,
-        cast(mobile_hash as string) as raw_mobile_hash,
+        -- raw values as read, for the quarantine (cast to text there)
+        member_id as raw_member_id,
+        joined_at as raw_joined_at,
+        join_channel as raw_join_channel,
+        exited_at as raw_exited_at,
+        tier as raw_tier,
+        gender as raw_gender,
+        birth_year as raw_birth_year,
+        city as raw_city,
+        city_tier as raw_city_tier,
+        sms_opt_in as raw_sms_opt_in,
+        wechat_bound as raw_wechat_bound,
+        app_push_opt_in as raw_app_push_opt_in,
+        mobile_hash as raw_mobile_hash,
 
         -- ids
         nullif(trim(cast(member_id as string)), '') as member_id,

@@ -1,12 +1,16 @@
 {%- set key_order -%}
-    raw_order_id desc, raw_line_number desc, raw_sku_id desc,
-    raw_category desc, raw_quantity desc, raw_unit_price desc,
-    raw_line_amount desc
+    cast(raw_order_id as string) desc,
+    cast(raw_line_number as string) desc,
+    cast(raw_sku_id as string) desc,
+    cast(raw_category as string) desc,
+    cast(raw_quantity as string) desc,
+    cast(raw_unit_price as string) desc,
+    cast(raw_line_amount as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'order_items') }}
 ),
 
@@ -14,16 +18,16 @@ orders as (
     select order_id from {{ ref('stg_raw__orders') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(order_id as string) as raw_order_id,
-        cast(line_number as string) as raw_line_number,
-        cast(sku_id as string) as raw_sku_id,
-        cast(category as string) as raw_category,
-        cast(quantity as string) as raw_quantity,
-        cast(unit_price as string) as raw_unit_price,
-        cast(line_amount as string) as raw_line_amount,
+        -- raw values as read, for the quarantine (cast to text there)
+        order_id as raw_order_id,
+        line_number as raw_line_number,
+        sku_id as raw_sku_id,
+        category as raw_category,
+        quantity as raw_quantity,
+        unit_price as raw_unit_price,
+        line_amount as raw_line_amount,
 
         -- ids (a line number that is not a whole number does not parse)
         nullif(trim(cast(order_id as string)), '') as order_id,

@@ -1,15 +1,23 @@
 {%- set raw_types = raw_column_types(source('raw', 'orders')) -%}
 {%- set key_order -%}
-    ordered_at desc nulls last, raw_order_id desc, raw_channel desc,
-    raw_customer_id desc, raw_store_id desc, raw_ordered_at desc,
-    raw_paid_at desc, raw_status desc, raw_gross_amount desc,
-    raw_discount_amount desc, raw_paid_amount desc,
-    raw_refunded_amount desc, raw_mobile_hash desc
+    ordered_at desc nulls last,
+    cast(raw_order_id as string) desc,
+    cast(raw_channel as string) desc,
+    cast(raw_customer_id as string) desc,
+    cast(raw_store_id as string) desc,
+    cast(raw_ordered_at as string) desc,
+    cast(raw_paid_at as string) desc,
+    cast(raw_status as string) desc,
+    cast(raw_gross_amount as string) desc,
+    cast(raw_discount_amount as string) desc,
+    cast(raw_paid_amount as string) desc,
+    cast(raw_refunded_amount as string) desc,
+    cast(raw_mobile_hash as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'orders') }}
 ),
 
@@ -17,21 +25,21 @@ channels as (
     select channel_code from {{ ref('channels') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(order_id as string) as raw_order_id,
-        cast(channel as string) as raw_channel,
-        cast(customer_id as string) as raw_customer_id,
-        cast(store_id as string) as raw_store_id,
-        cast(ordered_at as string) as raw_ordered_at,
-        cast(paid_at as string) as raw_paid_at,
-        cast(status as string) as raw_status,
-        cast(gross_amount as string) as raw_gross_amount,
-        cast(discount_amount as string) as raw_discount_amount,
-        cast(paid_amount as string) as raw_paid_amount,
-        cast(refunded_amount as string) as raw_refunded_amount,
-        cast(mobile_hash as string) as raw_mobile_hash,
+        -- raw values as read, for the quarantine (cast to text there)
+        order_id as raw_order_id,
+        channel as raw_channel,
+        customer_id as raw_customer_id,
+        store_id as raw_store_id,
+        ordered_at as raw_ordered_at,
+        paid_at as raw_paid_at,
+        status as raw_status,
+        gross_amount as raw_gross_amount,
+        discount_amount as raw_discount_amount,
+        paid_amount as raw_paid_amount,
+        refunded_amount as raw_refunded_amount,
+        mobile_hash as raw_mobile_hash,
 
         -- ids
         nullif(trim(cast(order_id as string)), '') as order_id,

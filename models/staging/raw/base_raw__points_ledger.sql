@@ -1,13 +1,17 @@
 {%- set raw_types = raw_column_types(source('raw', 'points_ledger')) -%}
 {%- set key_order -%}
-    occurred_at desc nulls last, raw_entry_id desc, raw_member_id desc,
-    raw_occurred_at desc, raw_points desc, raw_entry_type desc,
-    raw_order_id desc
+    occurred_at desc nulls last,
+    cast(raw_entry_id as string) desc,
+    cast(raw_member_id as string) desc,
+    cast(raw_occurred_at as string) desc,
+    cast(raw_points as string) desc,
+    cast(raw_entry_type as string) desc,
+    cast(raw_order_id as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'points_ledger') }}
 ),
 
@@ -15,15 +19,15 @@ members as (
     select member_id from {{ ref('stg_raw__members') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(entry_id as string) as raw_entry_id,
-        cast(member_id as string) as raw_member_id,
-        cast(occurred_at as string) as raw_occurred_at,
-        cast(points as string) as raw_points,
-        cast(entry_type as string) as raw_entry_type,
-        cast(order_id as string) as raw_order_id,
+        -- raw values as read, for the quarantine (cast to text there)
+        entry_id as raw_entry_id,
+        member_id as raw_member_id,
+        occurred_at as raw_occurred_at,
+        points as raw_points,
+        entry_type as raw_entry_type,
+        order_id as raw_order_id,
 
         -- ids
         nullif(trim(cast(entry_id as string)), '') as entry_id,

@@ -1,12 +1,16 @@
 {%- set raw_types = raw_column_types(source('raw', 'reviews')) -%}
 {%- set key_order -%}
-    created_at desc nulls last, raw_review_id desc, raw_order_id desc,
-    raw_channel desc, raw_created_at desc, raw_rating desc
+    created_at desc nulls last,
+    cast(raw_review_id as string) desc,
+    cast(raw_order_id as string) desc,
+    cast(raw_channel as string) desc,
+    cast(raw_created_at as string) desc,
+    cast(raw_rating as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'reviews') }}
 ),
 
@@ -18,14 +22,14 @@ orders as (
     select order_id from {{ ref('stg_raw__orders') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(review_id as string) as raw_review_id,
-        cast(order_id as string) as raw_order_id,
-        cast(channel as string) as raw_channel,
-        cast(created_at as string) as raw_created_at,
-        cast(rating as string) as raw_rating,
+        -- raw values as read, for the quarantine (cast to text there)
+        review_id as raw_review_id,
+        order_id as raw_order_id,
+        channel as raw_channel,
+        created_at as raw_created_at,
+        rating as raw_rating,
 
         -- ids
         nullif(trim(cast(review_id as string)), '') as review_id,

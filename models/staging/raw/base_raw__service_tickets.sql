@@ -1,14 +1,20 @@
 {%- set raw_types = raw_column_types(source('raw', 'service_tickets')) -%}
 {%- set key_order -%}
-    created_at desc nulls last, raw_ticket_id desc, raw_member_id desc,
-    raw_channel desc, raw_order_id desc, raw_ticket_type desc,
-    raw_created_at desc, raw_first_response_at desc, raw_resolved_at desc,
-    raw_satisfaction_score desc
+    created_at desc nulls last,
+    cast(raw_ticket_id as string) desc,
+    cast(raw_member_id as string) desc,
+    cast(raw_channel as string) desc,
+    cast(raw_order_id as string) desc,
+    cast(raw_ticket_type as string) desc,
+    cast(raw_created_at as string) desc,
+    cast(raw_first_response_at as string) desc,
+    cast(raw_resolved_at as string) desc,
+    cast(raw_satisfaction_score as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'service_tickets') }}
 ),
 
@@ -16,18 +22,18 @@ channels as (
     select channel_code from {{ ref('channels') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(ticket_id as string) as raw_ticket_id,
-        cast(member_id as string) as raw_member_id,
-        cast(channel as string) as raw_channel,
-        cast(order_id as string) as raw_order_id,
-        cast(ticket_type as string) as raw_ticket_type,
-        cast(created_at as string) as raw_created_at,
-        cast(first_response_at as string) as raw_first_response_at,
-        cast(resolved_at as string) as raw_resolved_at,
-        cast(satisfaction_score as string) as raw_satisfaction_score,
+        -- raw values as read, for the quarantine (cast to text there)
+        ticket_id as raw_ticket_id,
+        member_id as raw_member_id,
+        channel as raw_channel,
+        order_id as raw_order_id,
+        ticket_type as raw_ticket_type,
+        created_at as raw_created_at,
+        first_response_at as raw_first_response_at,
+        resolved_at as raw_resolved_at,
+        satisfaction_score as raw_satisfaction_score,
 
         -- ids
         nullif(trim(cast(ticket_id as string)), '') as ticket_id,

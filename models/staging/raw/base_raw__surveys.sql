@@ -1,12 +1,15 @@
 {%- set raw_types = raw_column_types(source('raw', 'surveys')) -%}
 {%- set key_order -%}
-    responded_at desc nulls last, raw_response_id desc, raw_member_id desc,
-    raw_responded_at desc, raw_nps_score desc
+    responded_at desc nulls last,
+    cast(raw_response_id as string) desc,
+    cast(raw_member_id as string) desc,
+    cast(raw_responded_at as string) desc,
+    cast(raw_nps_score as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'surveys') }}
 ),
 
@@ -14,13 +17,13 @@ members as (
     select member_id from {{ ref('stg_raw__members') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(response_id as string) as raw_response_id,
-        cast(member_id as string) as raw_member_id,
-        cast(responded_at as string) as raw_responded_at,
-        cast(nps_score as string) as raw_nps_score,
+        -- raw values as read, for the quarantine (cast to text there)
+        response_id as raw_response_id,
+        member_id as raw_member_id,
+        responded_at as raw_responded_at,
+        nps_score as raw_nps_score,
 
         -- ids
         nullif(trim(cast(response_id as string)), '') as response_id,

@@ -1,12 +1,15 @@
 {%- set raw_types = raw_column_types(source('raw', 'tier_changes')) -%}
 {%- set key_order -%}
-    changed_at desc nulls last, raw_member_id desc, raw_changed_at desc,
-    raw_from_tier desc, raw_to_tier desc
+    changed_at desc nulls last,
+    cast(raw_member_id as string) desc,
+    cast(raw_changed_at as string) desc,
+    cast(raw_from_tier as string) desc,
+    cast(raw_to_tier as string) desc
 {%- endset -%}
 
 with
 
-source as (
+source as {{ not_materialized() }} (
     select * from {{ source('raw', 'tier_changes') }}
 ),
 
@@ -18,13 +21,13 @@ members as (
     select member_id from {{ ref('stg_raw__members') }}
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
-        -- raw values, as text, for the quarantine
-        cast(member_id as string) as raw_member_id,
-        cast(changed_at as string) as raw_changed_at,
-        cast(from_tier as string) as raw_from_tier,
-        cast(to_tier as string) as raw_to_tier,
+        -- raw values as read, for the quarantine (cast to text there)
+        member_id as raw_member_id,
+        changed_at as raw_changed_at,
+        from_tier as raw_from_tier,
+        to_tier as raw_to_tier,
 
         -- ids
         nullif(trim(cast(member_id as string)), '') as member_id,
@@ -44,7 +47,7 @@ typed as (
     'typed',
     [
         "member_id",
-        "coalesce(cast(changed_at as string), trim(raw_changed_at))",
+        "coalesce(cast(changed_at as string), trim(cast(raw_changed_at as string)))",
     ],
     key_order
 ) }},
@@ -55,7 +58,7 @@ checked as (
         case
             when
                 member_id is null
-                or nullif(trim(raw_changed_at), '') is null
+                or nullif(trim(cast(raw_changed_at as string)), '') is null
                 then 'missing_key'
             when key_rank > 1 then 'duplicate_key'
             when

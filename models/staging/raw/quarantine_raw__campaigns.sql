@@ -7,12 +7,12 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_campaign_id as campaign_id,
-        raw_campaign_name as campaign_name,
-        raw_channel as channel,
-        raw_objective as objective,
-        raw_starts_at as starts_at,
-        raw_ends_at as ends_at
+        cast(raw_campaign_id as string) as campaign_id,
+        cast(raw_campaign_name as string) as campaign_name,
+        cast(raw_channel as string) as channel,
+        cast(raw_objective as string) as objective,
+        cast(raw_starts_at as string) as starts_at,
+        cast(raw_ends_at as string) as ends_at
     from checked
     where reject_reason is not null
 )

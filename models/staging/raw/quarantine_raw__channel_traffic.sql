@@ -7,9 +7,9 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_traffic_date as traffic_date,
-        raw_channel as channel,
-        raw_visitors as visitors
+        cast(raw_traffic_date as string) as traffic_date,
+        cast(raw_channel as string) as channel,
+        cast(raw_visitors as string) as visitors
     from checked
     where reject_reason is not null
 )

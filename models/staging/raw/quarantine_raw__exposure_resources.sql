@@ -7,11 +7,11 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_snapshot_date as snapshot_date,
-        raw_channel as channel,
-        raw_resource_id as resource_id,
-        raw_resource_type as resource_type,
-        raw_shows_member_entry as shows_member_entry
+        cast(raw_snapshot_date as string) as snapshot_date,
+        cast(raw_channel as string) as channel,
+        cast(raw_resource_id as string) as resource_id,
+        cast(raw_resource_type as string) as resource_type,
+        cast(raw_shows_member_entry as string) as shows_member_entry
     from checked
     where reject_reason is not null
 )

@@ -7,11 +7,11 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_interaction_id as interaction_id,
-        raw_member_id as member_id,
-        raw_channel as channel,
-        raw_occurred_at as occurred_at,
-        raw_interaction_type as interaction_type
+        cast(raw_interaction_id as string) as interaction_id,
+        cast(raw_member_id as string) as member_id,
+        cast(raw_channel as string) as channel,
+        cast(raw_occurred_at as string) as occurred_at,
+        cast(raw_interaction_type as string) as interaction_type
     from checked
     where reject_reason is not null
 )

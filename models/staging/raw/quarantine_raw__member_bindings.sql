@@ -7,10 +7,10 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_member_id as member_id,
-        raw_channel as channel,
-        raw_customer_id as customer_id,
-        raw_bound_at as bound_at
+        cast(raw_member_id as string) as member_id,
+        cast(raw_channel as string) as channel,
+        cast(raw_customer_id as string) as customer_id,
+        cast(raw_bound_at as string) as bound_at
     from checked
     where reject_reason is not null
 )

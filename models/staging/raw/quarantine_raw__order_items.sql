@@ -7,13 +7,13 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_order_id as order_id,
-        raw_line_number as line_number,
-        raw_sku_id as sku_id,
-        raw_category as category,
-        raw_quantity as quantity,
-        raw_unit_price as unit_price,
-        raw_line_amount as line_amount
+        cast(raw_order_id as string) as order_id,
+        cast(raw_line_number as string) as line_number,
+        cast(raw_sku_id as string) as sku_id,
+        cast(raw_category as string) as category,
+        cast(raw_quantity as string) as quantity,
+        cast(raw_unit_price as string) as unit_price,
+        cast(raw_line_amount as string) as line_amount
     from checked
     where reject_reason is not null
 )

@@ -7,18 +7,18 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_order_id as order_id,
-        raw_channel as channel,
-        raw_customer_id as customer_id,
-        raw_store_id as store_id,
-        raw_ordered_at as ordered_at,
-        raw_paid_at as paid_at,
-        raw_status as status,
-        raw_gross_amount as gross_amount,
-        raw_discount_amount as discount_amount,
-        raw_paid_amount as paid_amount,
-        raw_refunded_amount as refunded_amount,
-        raw_mobile_hash as mobile_hash
+        cast(raw_order_id as string) as order_id,
+        cast(raw_channel as string) as channel,
+        cast(raw_customer_id as string) as customer_id,
+        cast(raw_store_id as string) as store_id,
+        cast(raw_ordered_at as string) as ordered_at,
+        cast(raw_paid_at as string) as paid_at,
+        cast(raw_status as string) as status,
+        cast(raw_gross_amount as string) as gross_amount,
+        cast(raw_discount_amount as string) as discount_amount,
+        cast(raw_paid_amount as string) as paid_amount,
+        cast(raw_refunded_amount as string) as refunded_amount,
+        cast(raw_mobile_hash as string) as mobile_hash
     from checked
     where reject_reason is not null
 )

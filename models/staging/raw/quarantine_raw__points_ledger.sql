@@ -7,12 +7,12 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_entry_id as entry_id,
-        raw_member_id as member_id,
-        raw_occurred_at as occurred_at,
-        raw_points as points,
-        raw_entry_type as entry_type,
-        raw_order_id as order_id
+        cast(raw_entry_id as string) as entry_id,
+        cast(raw_member_id as string) as member_id,
+        cast(raw_occurred_at as string) as occurred_at,
+        cast(raw_points as string) as points,
+        cast(raw_entry_type as string) as entry_type,
+        cast(raw_order_id as string) as order_id
     from checked
     where reject_reason is not null
 )

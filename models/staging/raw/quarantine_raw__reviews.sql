@@ -7,11 +7,11 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_review_id as review_id,
-        raw_order_id as order_id,
-        raw_channel as channel,
-        raw_created_at as created_at,
-        raw_rating as rating
+        cast(raw_review_id as string) as review_id,
+        cast(raw_order_id as string) as order_id,
+        cast(raw_channel as string) as channel,
+        cast(raw_created_at as string) as created_at,
+        cast(raw_rating as string) as rating
     from checked
     where reject_reason is not null
 )

@@ -7,15 +7,15 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_ticket_id as ticket_id,
-        raw_member_id as member_id,
-        raw_channel as channel,
-        raw_order_id as order_id,
-        raw_ticket_type as ticket_type,
-        raw_created_at as created_at,
-        raw_first_response_at as first_response_at,
-        raw_resolved_at as resolved_at,
-        raw_satisfaction_score as satisfaction_score
+        cast(raw_ticket_id as string) as ticket_id,
+        cast(raw_member_id as string) as member_id,
+        cast(raw_channel as string) as channel,
+        cast(raw_order_id as string) as order_id,
+        cast(raw_ticket_type as string) as ticket_type,
+        cast(raw_created_at as string) as created_at,
+        cast(raw_first_response_at as string) as first_response_at,
+        cast(raw_resolved_at as string) as resolved_at,
+        cast(raw_satisfaction_score as string) as satisfaction_score
     from checked
     where reject_reason is not null
 )

@@ -7,10 +7,10 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_response_id as response_id,
-        raw_member_id as member_id,
-        raw_responded_at as responded_at,
-        raw_nps_score as nps_score
+        cast(raw_response_id as string) as response_id,
+        cast(raw_member_id as string) as member_id,
+        cast(raw_responded_at as string) as responded_at,
+        cast(raw_nps_score as string) as nps_score
     from checked
     where reject_reason is not null
 )

@@ -7,10 +7,10 @@ checked as (
 rejected as (
     select
         reject_reason,
-        raw_member_id as member_id,
-        raw_changed_at as changed_at,
-        raw_from_tier as from_tier,
-        raw_to_tier as to_tier
+        cast(raw_member_id as string) as member_id,
+        cast(raw_changed_at as string) as changed_at,
+        cast(raw_from_tier as string) as from_tier,
+        cast(raw_to_tier as string) as to_tier
     from checked
     where reject_reason is not null
 )
