@@ -1,4 +1,5 @@
 -- Raw rows = clean rows + quarantined rows + collapsed exact duplicates.
+-- Distinct raw rows are counted by macro count_distinct_rows (exact).
 
 with
 
@@ -8,12 +9,8 @@ members as (
         (
             select count(*) from {{ source('raw', 'members') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'members') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'members')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__members') }}
         ) as count_clean_rows,
@@ -28,12 +25,8 @@ member_bindings as (
         (
             select count(*) from {{ source('raw', 'member_bindings') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'member_bindings') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'member_bindings')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__member_bindings') }}
         ) as count_clean_rows,
@@ -48,12 +41,8 @@ orders as (
         (
             select count(*) from {{ source('raw', 'orders') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'orders') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'orders')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__orders') }}
         ) as count_clean_rows,
@@ -68,12 +57,8 @@ order_items as (
         (
             select count(*) from {{ source('raw', 'order_items') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'order_items') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'order_items')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__order_items') }}
         ) as count_clean_rows,
@@ -88,12 +73,8 @@ points_ledger as (
         (
             select count(*) from {{ source('raw', 'points_ledger') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'points_ledger') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'points_ledger')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__points_ledger') }}
         ) as count_clean_rows,
@@ -108,12 +89,8 @@ tier_changes as (
         (
             select count(*) from {{ source('raw', 'tier_changes') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'tier_changes') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'tier_changes')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__tier_changes') }}
         ) as count_clean_rows,
@@ -128,12 +105,8 @@ channel_traffic as (
         (
             select count(*) from {{ source('raw', 'channel_traffic') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'channel_traffic') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'channel_traffic')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__channel_traffic') }}
         ) as count_clean_rows,
@@ -148,12 +121,8 @@ interactions as (
         (
             select count(*) from {{ source('raw', 'interactions') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'interactions') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'interactions')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__interactions') }}
         ) as count_clean_rows,
@@ -168,12 +137,8 @@ campaigns as (
         (
             select count(*) from {{ source('raw', 'campaigns') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'campaigns') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'campaigns')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__campaigns') }}
         ) as count_clean_rows,
@@ -188,12 +153,8 @@ campaign_touches as (
         (
             select count(*) from {{ source('raw', 'campaign_touches') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'campaign_touches') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'campaign_touches')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__campaign_touches') }}
         ) as count_clean_rows,
@@ -208,12 +169,8 @@ service_tickets as (
         (
             select count(*) from {{ source('raw', 'service_tickets') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'service_tickets') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'service_tickets')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__service_tickets') }}
         ) as count_clean_rows,
@@ -228,12 +185,8 @@ reviews as (
         (
             select count(*) from {{ source('raw', 'reviews') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'reviews') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'reviews')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__reviews') }}
         ) as count_clean_rows,
@@ -248,12 +201,8 @@ surveys as (
         (
             select count(*) from {{ source('raw', 'surveys') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct * from {{ source('raw', 'surveys') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'surveys')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__surveys') }}
         ) as count_clean_rows,
@@ -268,13 +217,8 @@ exposure_resources as (
         (
             select count(*) from {{ source('raw', 'exposure_resources') }}
         ) as count_raw_rows,
-        (
-            select count(*)
-            from (
-                select distinct *
-                from {{ source('raw', 'exposure_resources') }}
-            ) as distinct_rows
-        ) as count_distinct_rows,
+        {{ count_distinct_rows(source('raw', 'exposure_resources')) }}
+            as count_distinct_rows,
         (
             select count(*) from {{ ref('stg_raw__exposure_resources') }}
         ) as count_clean_rows,
