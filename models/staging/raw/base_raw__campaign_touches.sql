@@ -1,15 +1,17 @@
 {%- set raw_types = raw_column_types(source('raw', 'campaign_touches')) -%}
 {%- set key_order -%}
     touched_at desc nulls last,
-    cast(raw_touch_id as string) desc,
-    cast(raw_campaign_id as string) desc,
-    cast(raw_member_id as string) desc,
-    cast(raw_touch_channel as string) desc,
-    cast(raw_test_group as string) desc,
-    cast(raw_touched_at as string) desc,
-    cast(raw_delivered as string) desc,
-    cast(raw_opened_at as string) desc,
-    cast(raw_clicked_at as string) desc
+    {{ text_desc([
+        'raw_touch_id',
+        'raw_campaign_id',
+        'raw_member_id',
+        'raw_touch_channel',
+        'raw_test_group',
+        'raw_touched_at',
+        'raw_delivered',
+        'raw_opened_at',
+        'raw_clicked_at'
+    ]) }}
 {%- endset -%}
 
 with

@@ -1,12 +1,14 @@
 {%- set raw_types = raw_column_types(source('raw', 'campaigns')) -%}
 {%- set key_order -%}
     starts_at desc nulls last,
-    cast(raw_campaign_id as string) desc,
-    cast(raw_campaign_name as string) desc,
-    cast(raw_channel as string) desc,
-    cast(raw_objective as string) desc,
-    cast(raw_starts_at as string) desc,
-    cast(raw_ends_at as string) desc
+    {{ text_desc([
+        'raw_campaign_id',
+        'raw_campaign_name',
+        'raw_channel',
+        'raw_objective',
+        'raw_starts_at',
+        'raw_ends_at'
+    ]) }}
 {%- endset -%}
 
 with

@@ -1,8 +1,10 @@
 {%- set raw_types = raw_column_types(source('raw', 'channel_traffic')) -%}
 {%- set key_order -%}
-    cast(raw_traffic_date as string) desc,
-    cast(raw_channel as string) desc,
-    cast(raw_visitors as string) desc
+    {{ text_desc([
+        'raw_traffic_date',
+        'raw_channel',
+        'raw_visitors'
+    ]) }}
 {%- endset -%}
 
 with

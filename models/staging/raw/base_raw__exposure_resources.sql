@@ -1,10 +1,12 @@
 {%- set raw_types = raw_column_types(source('raw', 'exposure_resources')) -%}
 {%- set key_order -%}
-    cast(raw_snapshot_date as string) desc,
-    cast(raw_channel as string) desc,
-    cast(raw_resource_id as string) desc,
-    cast(raw_resource_type as string) desc,
-    cast(raw_shows_member_entry as string) desc
+    {{ text_desc([
+        'raw_snapshot_date',
+        'raw_channel',
+        'raw_resource_id',
+        'raw_resource_type',
+        'raw_shows_member_entry'
+    ]) }}
 {%- endset -%}
 
 with

@@ -1,11 +1,13 @@
 {%- set raw_types = raw_column_types(source('raw', 'interactions')) -%}
 {%- set key_order -%}
     occurred_at desc nulls last,
-    cast(raw_interaction_id as string) desc,
-    cast(raw_member_id as string) desc,
-    cast(raw_channel as string) desc,
-    cast(raw_occurred_at as string) desc,
-    cast(raw_interaction_type as string) desc
+    {{ text_desc([
+        'raw_interaction_id',
+        'raw_member_id',
+        'raw_channel',
+        'raw_occurred_at',
+        'raw_interaction_type'
+    ]) }}
 {%- endset -%}
 
 with

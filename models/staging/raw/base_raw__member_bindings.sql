@@ -1,10 +1,12 @@
 {%- set raw_types = raw_column_types(source('raw', 'member_bindings')) -%}
 {%- set key_order -%}
     bound_at desc nulls last,
-    cast(raw_member_id as string) desc,
-    cast(raw_channel as string) desc,
-    cast(raw_customer_id as string) desc,
-    cast(raw_bound_at as string) desc
+    {{ text_desc([
+        'raw_member_id',
+        'raw_channel',
+        'raw_customer_id',
+        'raw_bound_at'
+    ]) }}
 {%- endset -%}
 
 with

@@ -1,19 +1,21 @@
 {%- set raw_types = raw_column_types(source('raw', 'members')) -%}
 {%- set key_order -%}
     joined_at desc nulls last,
-    cast(raw_member_id as string) desc,
-    cast(raw_joined_at as string) desc,
-    cast(raw_join_channel as string) desc,
-    cast(raw_exited_at as string) desc,
-    cast(raw_tier as string) desc,
-    cast(raw_gender as string) desc,
-    cast(raw_birth_year as string) desc,
-    cast(raw_city as string) desc,
-    cast(raw_city_tier as string) desc,
-    cast(raw_sms_opt_in as string) desc,
-    cast(raw_wechat_bound as string) desc,
-    cast(raw_app_push_opt_in as string) desc,
-    cast(raw_mobile_hash as string) desc
+    {{ text_desc([
+        'raw_member_id',
+        'raw_joined_at',
+        'raw_join_channel',
+        'raw_exited_at',
+        'raw_tier',
+        'raw_gender',
+        'raw_birth_year',
+        'raw_city',
+        'raw_city_tier',
+        'raw_sms_opt_in',
+        'raw_wechat_bound',
+        'raw_app_push_opt_in',
+        'raw_mobile_hash'
+    ]) }}
 {%- endset -%}
 
 with

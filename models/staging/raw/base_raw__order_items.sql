@@ -1,11 +1,13 @@
 {%- set key_order -%}
-    cast(raw_order_id as string) desc,
-    cast(raw_line_number as string) desc,
-    cast(raw_sku_id as string) desc,
-    cast(raw_category as string) desc,
-    cast(raw_quantity as string) desc,
-    cast(raw_unit_price as string) desc,
-    cast(raw_line_amount as string) desc
+    {{ text_desc([
+        'raw_order_id',
+        'raw_line_number',
+        'raw_sku_id',
+        'raw_category',
+        'raw_quantity',
+        'raw_unit_price',
+        'raw_line_amount'
+    ]) }}
 {%- endset -%}
 
 with

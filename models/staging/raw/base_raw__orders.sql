@@ -1,18 +1,20 @@
 {%- set raw_types = raw_column_types(source('raw', 'orders')) -%}
 {%- set key_order -%}
     ordered_at desc nulls last,
-    cast(raw_order_id as string) desc,
-    cast(raw_channel as string) desc,
-    cast(raw_customer_id as string) desc,
-    cast(raw_store_id as string) desc,
-    cast(raw_ordered_at as string) desc,
-    cast(raw_paid_at as string) desc,
-    cast(raw_status as string) desc,
-    cast(raw_gross_amount as string) desc,
-    cast(raw_discount_amount as string) desc,
-    cast(raw_paid_amount as string) desc,
-    cast(raw_refunded_amount as string) desc,
-    cast(raw_mobile_hash as string) desc
+    {{ text_desc([
+        'raw_order_id',
+        'raw_channel',
+        'raw_customer_id',
+        'raw_store_id',
+        'raw_ordered_at',
+        'raw_paid_at',
+        'raw_status',
+        'raw_gross_amount',
+        'raw_discount_amount',
+        'raw_paid_amount',
+        'raw_refunded_amount',
+        'raw_mobile_hash'
+    ]) }}
 {%- endset -%}
 
 with

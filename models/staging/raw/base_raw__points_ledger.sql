@@ -1,12 +1,14 @@
 {%- set raw_types = raw_column_types(source('raw', 'points_ledger')) -%}
 {%- set key_order -%}
     occurred_at desc nulls last,
-    cast(raw_entry_id as string) desc,
-    cast(raw_member_id as string) desc,
-    cast(raw_occurred_at as string) desc,
-    cast(raw_points as string) desc,
-    cast(raw_entry_type as string) desc,
-    cast(raw_order_id as string) desc
+    {{ text_desc([
+        'raw_entry_id',
+        'raw_member_id',
+        'raw_occurred_at',
+        'raw_points',
+        'raw_entry_type',
+        'raw_order_id'
+    ]) }}
 {%- endset -%}
 
 with

@@ -1,11 +1,13 @@
 {%- set raw_types = raw_column_types(source('raw', 'reviews')) -%}
 {%- set key_order -%}
     created_at desc nulls last,
-    cast(raw_review_id as string) desc,
-    cast(raw_order_id as string) desc,
-    cast(raw_channel as string) desc,
-    cast(raw_created_at as string) desc,
-    cast(raw_rating as string) desc
+    {{ text_desc([
+        'raw_review_id',
+        'raw_order_id',
+        'raw_channel',
+        'raw_created_at',
+        'raw_rating'
+    ]) }}
 {%- endset -%}
 
 with

@@ -1,15 +1,17 @@
 {%- set raw_types = raw_column_types(source('raw', 'service_tickets')) -%}
 {%- set key_order -%}
     created_at desc nulls last,
-    cast(raw_ticket_id as string) desc,
-    cast(raw_member_id as string) desc,
-    cast(raw_channel as string) desc,
-    cast(raw_order_id as string) desc,
-    cast(raw_ticket_type as string) desc,
-    cast(raw_created_at as string) desc,
-    cast(raw_first_response_at as string) desc,
-    cast(raw_resolved_at as string) desc,
-    cast(raw_satisfaction_score as string) desc
+    {{ text_desc([
+        'raw_ticket_id',
+        'raw_member_id',
+        'raw_channel',
+        'raw_order_id',
+        'raw_ticket_type',
+        'raw_created_at',
+        'raw_first_response_at',
+        'raw_resolved_at',
+        'raw_satisfaction_score'
+    ]) }}
 {%- endset -%}
 
 with

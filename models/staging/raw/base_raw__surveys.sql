@@ -1,10 +1,12 @@
 {%- set raw_types = raw_column_types(source('raw', 'surveys')) -%}
 {%- set key_order -%}
     responded_at desc nulls last,
-    cast(raw_response_id as string) desc,
-    cast(raw_member_id as string) desc,
-    cast(raw_responded_at as string) desc,
-    cast(raw_nps_score as string) desc
+    {{ text_desc([
+        'raw_response_id',
+        'raw_member_id',
+        'raw_responded_at',
+        'raw_nps_score'
+    ]) }}
 {%- endset -%}
 
 with

@@ -1,10 +1,12 @@
 {%- set raw_types = raw_column_types(source('raw', 'tier_changes')) -%}
 {%- set key_order -%}
     changed_at desc nulls last,
-    cast(raw_member_id as string) desc,
-    cast(raw_changed_at as string) desc,
-    cast(raw_from_tier as string) desc,
-    cast(raw_to_tier as string) desc
+    {{ text_desc([
+        'raw_member_id',
+        'raw_changed_at',
+        'raw_from_tier',
+        'raw_to_tier'
+    ]) }}
 {%- endset -%}
 
 with
