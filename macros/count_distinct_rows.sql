@@ -23,22 +23,12 @@
 (
     with
 
-    row_hashes as (
-        select hash(raw_row) as row_hash
+    hash_counts as (
+        select
+            hash(raw_row) as row_hash,
+            count(*) as count_rows
         from {{ relation }} as raw_row
-    ),
-
-    repeated_hashes as (
-        select row_hash
-        from row_hashes
         group by row_hash
-        having count(*) > 1
-    ),
-
-    single_rows as (
-        select count(*) as count_rows
-        from row_hashes
-        where row_hash not in (select row_hash from repeated_hashes)
     ),
 
     shared_rows as (
@@ -46,12 +36,16 @@
         from (
             select distinct raw_row.*
             from {{ relation }} as raw_row
-            where hash(raw_row) in (select row_hash from repeated_hashes)
+            where hash(raw_row) in (
+                select hash_counts.row_hash
+                from hash_counts
+                where hash_counts.count_rows > 1
+            )
         ) as distinct_rows
     )
 
-    select single_rows.count_rows + shared_rows.count_rows
-    from single_rows
-    cross join shared_rows
+    select
+        (select count(*) from hash_counts where count_rows = 1)
+        + (select count_rows from shared_rows)
 )
 {% endmacro %}
