@@ -107,12 +107,17 @@ def test_models_sit_in_a_known_layer(manifest: dict[str, Any]) -> None:
     assert not offenders, report(f"a model sits under models/<{'|'.join(LAYERS)}>/", offenders)
 
 
-def downstream_of(manifest: dict[str, Any], unique_id: str) -> set[str]:
-    """The unique ids of the models that read unique_id, directly or not."""
+def readers_of(manifest: dict[str, Any]) -> dict[str, set[str]]:
+    """For each node, the unique ids of the models that read it directly."""
     readers: dict[str, set[str]] = {}
     for model in models(manifest):
         for parent in model["depends_on"]["nodes"]:
             readers.setdefault(parent, set()).add(model["unique_id"])
+    return readers
+
+
+def downstream_of(readers: dict[str, set[str]], unique_id: str) -> set[str]:
+    """The unique ids of the models that read unique_id, directly or not."""
     found: set[str] = set()
     todo = [unique_id]
     while todo:
@@ -122,9 +127,13 @@ def downstream_of(manifest: dict[str, Any], unique_id: str) -> set[str]:
     return found
 
 
-def primary_key_offence(manifest: dict[str, Any], model: Node) -> str | None:
+def primary_key_offence(
+    manifest: dict[str, Any],
+    model: Node,
+    attached: dict[str, list[Node]],
+    readers: dict[str, set[str]],
+) -> str | None:
     """Why the model's primary key is untested, or None when it is tested."""
-    attached = attached_tests(manifest)
     if has_primary_key_test(model, attached.get(model["unique_id"], [])):
         return None
     delegate = model["config"].get("meta", {}).get("primary_key_tested_in")
@@ -132,7 +141,7 @@ def primary_key_offence(manifest: dict[str, Any], model: Node) -> str | None:
         return name_of(model)
     delegate_id = f"model.memberkpi.{delegate}"
     node = manifest["nodes"].get(delegate_id)
-    if node is None or delegate_id not in downstream_of(manifest, model["unique_id"]):
+    if node is None or delegate_id not in downstream_of(readers, model["unique_id"]):
         return f"{name_of(model)}: primary_key_tested_in {delegate} does not read it"
     if not has_primary_key_test(node, attached.get(delegate_id, [])):
         return f"{name_of(model)}: primary_key_tested_in {delegate}, which has no such test"
@@ -140,8 +149,11 @@ def primary_key_offence(manifest: dict[str, Any], model: Node) -> str | None:
 
 
 def test_every_model_has_a_primary_key_test(manifest: dict[str, Any]) -> None:
+    attached, readers = attached_tests(manifest), readers_of(manifest)
     offenders = [
-        offence for model in models(manifest) if (offence := primary_key_offence(manifest, model))
+        offence
+        for model in models(manifest)
+        if (offence := primary_key_offence(manifest, model, attached, readers))
     ]
     assert not offenders, report(
         "primary key tested (unique + not_null on a column, or unique_combination,"
@@ -152,14 +164,16 @@ def test_every_model_has_a_primary_key_test(manifest: dict[str, Any]) -> None:
 
 def test_a_delegated_primary_key_test_must_be_downstream(manifest: dict[str, Any]) -> None:
     """The rule refuses a delegate that does not read the model or is untested."""
+    attached, readers = attached_tests(manifest), readers_of(manifest)
     staged = manifest["nodes"]["model.memberkpi.stg_raw__orders"]
     untested = {**staged, "unique_id": "model.memberkpi.x", "config": {"meta": {}}}
-    assert primary_key_offence(manifest, untested) == name_of(untested)
+    assert primary_key_offence(manifest, untested, attached, readers) == name_of(untested)
     upstream = {**untested, "config": {"meta": {"primary_key_tested_in": "stg_raw__members"}}}
-    assert "does not read it" in (primary_key_offence(manifest, upstream) or "")
+    offence = primary_key_offence(manifest, upstream, attached, readers)
+    assert "does not read it" in (offence or "")
     base = manifest["nodes"]["model.memberkpi.base_raw__orders"]
     assert base["config"]["meta"]["primary_key_tested_in"] == "raw_row_reconciliation"
-    assert primary_key_offence(manifest, base) is None
+    assert primary_key_offence(manifest, base, attached, readers) is None
 
 
 def test_marts_and_metrics_enforce_contracts(manifest: dict[str, Any]) -> None:
