@@ -2,7 +2,8 @@
 
 One run measures, on generated data of a given size (cached per size):
 
-1. a full `dbt build` on the data without the orders of its last day
+1. a full `dbt build` on the data without the orders of its last day (on all
+   of it with --no-incremental, which skips step 2)
    (wall time, peak RSS of the dbt process, per-model timings from
    run_results.json);
 2. an incremental `dbt build` after the last day's orders (and their items)
@@ -83,7 +84,7 @@ class BenchResult:
     machine: dict[str, Any]
     raw_rows: dict[str, int]
     full_build: Measured
-    incremental_build: Measured
+    incremental_build: Measured | None
     reference: Measured
     slowest_nodes: list[tuple[str, float]]
     incremental_slowest_nodes: list[tuple[str, float]]
@@ -97,14 +98,17 @@ class BenchResult:
         return self.full_build.seconds / self.reference.seconds
 
     @property
-    def incremental_over_full(self) -> float:
+    def incremental_over_full(self) -> float | None:
+        if self.incremental_build is None:
+            return None
         return self.incremental_build.seconds / self.full_build.seconds
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        incremental = self.incremental_over_full
         data["ratios"] = {
             "full_build_over_reference": round(self.full_over_reference, 3),
-            "incremental_over_full_build": round(self.incremental_over_full, 3),
+            "incremental_over_full_build": None if incremental is None else round(incremental, 3),
         }
         return data
 
@@ -123,8 +127,11 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> Measured:
     return Measured(seconds=round(seconds, 2), peak_rss_mb=round(usage.ru_maxrss / 1024, 1))
 
 
-def cached_data(members: int, years: int, seed: int, cache: Path) -> tuple[Path, Path]:
-    """The generated raw files (full) and a copy without the last day (base)."""
+def cached_data(
+    members: int, years: int, seed: int, cache: Path, with_base: bool = True
+) -> tuple[Path, Path]:
+    """The generated raw files (full) and a copy without the last day (base,
+    made only `with_base`)."""
     full = cache / "full"
     base = cache / "base"
     if not (full / ".complete").exists():
@@ -132,7 +139,7 @@ def cached_data(members: int, years: int, seed: int, cache: Path) -> tuple[Path,
         console.print(f"generating {members:,} members, {years} years -> {full}")
         generate(GenerateOptions(members=members, years=years, seed=seed, out=full))
         (full / ".complete").touch()
-    if not (base / ".complete").exists():
+    if with_base and not (base / ".complete").exists():
         shutil.rmtree(base, ignore_errors=True)
         base.mkdir(parents=True)
         cut_last_day(full, base, DEFAULT_END_DATE)
@@ -269,10 +276,15 @@ def run_bench(
     cache: Path,
     memory_limit: str,
     threads: int,
+    incremental: bool = True,
 ) -> BenchResult:
-    """The whole bench; raises BenchFailed on a failed step or a mismatch."""
+    """The whole bench; raises BenchFailed on a failed step or a mismatch.
+
+    Without `incremental`, the full build runs on all the data (last day
+    included) and no incremental build is measured: at 10M members the
+    second build would take as long again as the first."""
     last_day = DEFAULT_END_DATE
-    full, base = cached_data(members, years, seed, cache)
+    full, base = cached_data(members, years, seed, cache, with_base=incremental)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     raw_dir, target = work / "raw", work / "target"
@@ -289,15 +301,22 @@ def run_bench(
         DBT_USE_COLORS="false",
     )
 
-    point_raw_dir(raw_dir, base)
-    console.print("full build (without the last day's orders) ...")
+    point_raw_dir(raw_dir, base if incremental else full)
+    console.print(
+        "full build" + (" (without the last day's orders)" if incremental else "") + " ..."
+    )
     full_build = measure(dbt_command(last_day, True), env, work / "full_build.log")
     slowest, model_seconds, test_seconds = node_timings(target)
 
-    point_raw_dir(raw_dir, full)
-    console.print("incremental build (the last day's orders appended) ...")
-    incremental = measure(dbt_command(last_day, False), env, work / "incremental_build.log")
-    incremental_slowest, _, _ = node_timings(target)
+    incremental_build: Measured | None = None
+    incremental_slowest: list[tuple[str, float]] = []
+    if incremental:
+        point_raw_dir(raw_dir, full)
+        console.print("incremental build (the last day's orders appended) ...")
+        incremental_build = measure(
+            dbt_command(last_day, False), env, work / "incremental_build.log"
+        )
+        incremental_slowest, _, _ = node_timings(target)
 
     console.print(f"BI queries ({runs} runs each) ...")
     queries = time_queries(db_path, runs)
@@ -326,7 +345,7 @@ def run_bench(
         machine=machine(),
         raw_rows=raw_row_counts(raw_dir),
         full_build=full_build,
-        incremental_build=incremental,
+        incremental_build=incremental_build,
         reference=reference,
         slowest_nodes=slowest,
         incremental_slowest_nodes=incremental_slowest,
@@ -348,21 +367,22 @@ def render(result: BenchResult) -> None:
         f"models {result.dbt_model_seconds:.0f} s + tests {result.dbt_test_seconds:.0f} s"
         " of dbt thread time",
     )  # fmt: skip
-    summary.add_row(
-        "incremental build (+1 day)", f"{result.incremental_build.seconds:.1f}",
-        f"{result.incremental_build.peak_rss_mb:,.0f}",
-        f"{result.incremental_over_full:.1%} of the full build",
-    )  # fmt: skip
+    if result.incremental_build is not None and result.incremental_over_full is not None:
+        summary.add_row(
+            "incremental build (+1 day)", f"{result.incremental_build.seconds:.1f}",
+            f"{result.incremental_build.peak_rss_mb:,.0f}",
+            f"{result.incremental_over_full:.1%} of the full build",
+        )  # fmt: skip
     summary.add_row(
         "reference SQL (no dbt)", f"{result.reference.seconds:.1f}",
         f"{result.reference.peak_rss_mb:,.0f}",
         f"{result.reference_rows:,} KPI values, all equal to kpi_monthly",
     )  # fmt: skip
     console.print(summary)
-    console.print(
-        f"full build / reference = [bold]{result.full_over_reference:.2f}x[/];"
-        f" incremental / full = [bold]{result.incremental_over_full:.1%}[/]"
-    )
+    ratios = f"full build / reference = [bold]{result.full_over_reference:.2f}x[/]"
+    if result.incremental_over_full is not None:
+        ratios += f"; incremental / full = [bold]{result.incremental_over_full:.1%}[/]"
+    console.print(ratios)
     queries = Table(title="BI queries (warm read-only connection)")
     for column in ("query", "p50 ms", "p95 ms"):
         queries.add_column(column, justify="left" if column == "query" else "right")
@@ -384,6 +404,9 @@ def bench_command(
     runs: int = typer.Option(50, min=5, help="Runs of each BI query."),
     memory_limit: str = typer.Option("6GB", help="DuckDB memory_limit for dbt and the reference."),
     threads: int = typer.Option(2, min=1, help="dbt threads."),
+    incremental: bool = typer.Option(
+        True, help="Also measure the incremental build (--no-incremental: full build only)."
+    ),
     out: Path | None = typer.Option(
         None, help="JSON file (default: <target>/bench/bench_<members>.json)."
     ),
@@ -392,7 +415,9 @@ def bench_command(
     cache = paths.PROJECT_DIR / "data" / "bench" / f"members_{members}_years_{years}_seed_{seed}"
     work = paths.target_dir() / "bench" / f"members_{members}"
     try:
-        result = run_bench(members, years, seed, runs, work, cache, memory_limit, threads)
+        result = run_bench(
+            members, years, seed, runs, work, cache, memory_limit, threads, incremental
+        )
     except BenchFailed as failure:
         console.print(f"[bold red]bench failed:[/] {failure}")
         raise typer.Exit(code=1) from None
