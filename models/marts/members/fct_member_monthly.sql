@@ -157,9 +157,8 @@ final as (
         count_member_orders_w12prev,
         count_member_orders_w12 > 0 or count_interactions_w12 > 0
             as is_engaged_w12,
-        coalesce(min_engaged_channel_w12 != max_engaged_channel_w12, false)
-            as has_multiple_channels_w12,
-        coalesce(min_category_w12 != max_category_w12, false)
+        coalesce(has_multiple_channels_w12, false) as has_multiple_channels_w12,
+        coalesce(has_multiple_categories_w12, false)
             as has_multiple_categories_w12,
 
         -- relationship depth (L0-L3 from member orders in W12)
