@@ -127,6 +127,10 @@ def measure(command: list[str], env: dict[str, str], log: Path) -> Measured:
     return Measured(seconds=round(seconds, 2), peak_rss_mb=round(usage.ru_maxrss / 1024, 1))
 
 
+def years_text(years: int) -> str:
+    return f"{years} year" if years == 1 else f"{years} years"
+
+
 def cached_data(
     members: int, years: int, seed: int, cache: Path, with_base: bool = True
 ) -> tuple[Path, Path]:
@@ -136,7 +140,7 @@ def cached_data(
     base = cache / "base"
     if not (full / ".complete").exists():
         shutil.rmtree(full, ignore_errors=True)
-        console.print(f"generating {members:,} members, {years} years -> {full}")
+        console.print(f"generating {members:,} members, {years_text(years)} -> {full}")
         generate(GenerateOptions(members=members, years=years, seed=seed, out=full))
         (full / ".complete").touch()
     if with_base and not (base / ".complete").exists():
@@ -358,7 +362,9 @@ def run_bench(
 
 def render(result: BenchResult) -> None:
     """The figures as rich tables."""
-    summary = Table(title=f"memberkpi bench: {result.members:,} members, {result.years} years")
+    summary = Table(
+        title=f"memberkpi bench: {result.members:,} members, {years_text(result.years)}"
+    )
     for column in ("step", "wall s", "peak RSS MB", "note"):
         summary.add_column(column, justify="left" if column in {"step", "note"} else "right")
     summary.add_row(
