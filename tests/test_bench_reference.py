@@ -95,3 +95,28 @@ def test_slowest_nodes_are_named_by_their_node_names(tmp_path: Path) -> None:
         ("test_member_order_edges", 0.2),
     ]
     assert (model_seconds, test_seconds) == (56.2, 17.5)
+
+
+def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> None:
+    """--no-incremental: the JSON says null for the incremental ratio, the
+    table leaves the row out, and full / reference is still computed."""
+    from memberkpi.bench import BenchResult, Measured, render
+
+    result = BenchResult(
+        members=10_000_000, years=1, seed=42, last_day="2025-12-31", machine={},
+        raw_rows={"orders": 3}, full_build=Measured(seconds=3000.0, peak_rss_mb=15000.0),
+        incremental_build=None, reference=Measured(seconds=250.0, peak_rss_mb=9000.0),
+        slowest_nodes=[("base_raw__orders", 400.0)], incremental_slowest_nodes=[],
+        dbt_model_seconds=4000.0, dbt_test_seconds=900.0,
+    )  # fmt: skip
+    ratios = result.to_json()["ratios"]
+    assert ratios == {"full_build_over_reference": 12.0, "incremental_over_full_build": None}
+
+    from memberkpi import bench
+
+    with bench.console.capture() as captured:
+        render(result)
+    printed = captured.get()
+    assert "10,000,000 members, 1 year" in printed
+    assert "full build / reference = 12.00x" in printed
+    assert "incremental" not in printed
