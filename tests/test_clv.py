@@ -303,8 +303,12 @@ def test_parameters_round_trip_and_score_like_score_members(
         }
     )
     direct = clv_model.score_members(orders, end).set_index("member_id").loc[scored.index]
+    # Two fits of the same numbers reached by different arithmetic (sums over
+    # differently built frames): the optimizer stops within its own tolerance,
+    # so the scores agree to about 1e-8, not to the last bit (CI's CPU differed
+    # by 2.3e-8). 1e-6 still fails on any formula or parameter mix-up.
     for column in clv_model.OUTPUT_COLUMNS[2:]:
-        assert scored[column].to_numpy() == pytest.approx(direct[column].to_numpy(), rel=1e-9)
+        assert scored[column].to_numpy() == pytest.approx(direct[column].to_numpy(), rel=1e-6)
 
 
 def test_fit_does_not_depend_on_row_order(cdnow_summary: pd.DataFrame) -> None:
