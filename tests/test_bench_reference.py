@@ -107,7 +107,7 @@ def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> Non
         raw_rows={"orders": 3}, full_build=Measured(seconds=3000.0, peak_rss_mb=15000.0),
         incremental_build=None, reference=Measured(seconds=250.0, peak_rss_mb=9000.0),
         slowest_nodes=[("base_raw__orders", 400.0)], incremental_slowest_nodes=[],
-        dbt_model_seconds=4000.0, dbt_test_seconds=900.0,
+        dbt_model_seconds=4000.0, dbt_test_seconds=900.0, warehouse_gb=41.46,
     )  # fmt: skip
     ratios = result.to_json()["ratios"]
     assert ratios == {"full_build_over_reference": 12.0, "incremental_over_full_build": None}
@@ -119,4 +119,5 @@ def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> Non
     printed = captured.get()
     assert "10,000,000 members, 1 year" in printed
     assert "full build / reference = 12.00x" in printed
+    assert "warehouse file 41.5 GB" in printed
     assert "incremental" not in printed

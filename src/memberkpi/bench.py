@@ -90,6 +90,7 @@ class BenchResult:
     incremental_slowest_nodes: list[tuple[str, float]]
     dbt_model_seconds: float
     dbt_test_seconds: float
+    warehouse_gb: float = 0.0
     queries: dict[str, dict[str, float]] = field(default_factory=dict)
     reference_rows: int = 0
 
@@ -311,6 +312,7 @@ def run_bench(
     )
     full_build = measure(dbt_command(last_day, True), env, work / "full_build.log")
     slowest, model_seconds, test_seconds = node_timings(target)
+    warehouse_gb = round(db_path.stat().st_size / 1e9, 2)
 
     incremental_build: Measured | None = None
     incremental_slowest: list[tuple[str, float]] = []
@@ -355,6 +357,7 @@ def run_bench(
         incremental_slowest_nodes=incremental_slowest,
         dbt_model_seconds=model_seconds,
         dbt_test_seconds=test_seconds,
+        warehouse_gb=warehouse_gb,
         queries=queries,
         reference_rows=compared,
     )
@@ -371,7 +374,7 @@ def render(result: BenchResult) -> None:
         "full dbt build", f"{result.full_build.seconds:.1f}",
         f"{result.full_build.peak_rss_mb:,.0f}",
         f"models {result.dbt_model_seconds:.0f} s + tests {result.dbt_test_seconds:.0f} s"
-        " of dbt thread time",
+        f" of dbt thread time; warehouse file {result.warehouse_gb:,.1f} GB",
     )  # fmt: skip
     if result.incremental_build is not None and result.incremental_over_full is not None:
         summary.add_row(
