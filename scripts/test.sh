@@ -16,7 +16,9 @@ echo "== sqlfluff"
 "$bin/sqlfluff" lint models macros tests/dbt --disable-progress-bar
 echo "== pytest"
 set +e
-"$bin/pytest" "$@"
+# One worker per core (MEMBERKPI_TEST_WORKERS overrides; 0 runs in this
+# process): each test module runs whole on one worker (tests/conftest.py).
+"$bin/pytest" -n "${MEMBERKPI_TEST_WORKERS:-auto}" --dist loadfile --no-loadscope-reorder "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
