@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -142,6 +145,23 @@ def test_minimal_clean_directory_via_cli(minimal: Path, tmp_path: Path) -> None:
     assert code == 0
     assert "OK: the raw files meet the contract." in output
     assert "absent" in output
+    assert (tmp_path / "docs" / "index.html").is_file()
+
+
+def test_validation_runs_under_python_dash_c(minimal: Path, tmp_path: Path) -> None:
+    """`python -c` leaves `__main__` without `__file__`; pyspark, imported by
+    GX, then exits with code 0 on import (it takes the process for a doctest
+    run). The validation must still run and say OK, not exit 0 silently."""
+    completed = subprocess.run(
+        [sys.executable, "-c", "from memberkpi.cli import app; app()",
+         "validate", str(minimal), "--docs-dir", str(tmp_path / "docs"), "--as-of", AS_OF],
+        capture_output=True, text=True, check=False, timeout=600,
+        env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-3000:]
+    assert "OK: the raw files meet the contract." in output
+    assert "Skipping doctests" not in output
     assert (tmp_path / "docs" / "index.html").is_file()
 
 

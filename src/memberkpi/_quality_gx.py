@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +37,32 @@ if TYPE_CHECKING:
 
 SITE_NAME = "memberkpi_raw"
 EXAMPLES = 3
+
+
+@contextmanager
+def main_module_with_a_file() -> Iterator[None]:
+    """While GX is imported and used, `__main__` has a `__file__`.
+
+    GX imports pyspark when it is installed, and pyspark 4 exits the process
+    with code 0 on importing its Spark Connect module when `__main__` has
+    neither `__spec__` nor `__file__`, taking that for its own doctest run.
+    That is the case under `python -c` and in pytest-xdist workers: a
+    validation would end with exit code 0 without having run. A placeholder
+    `__file__` is set for the duration and removed afterwards.
+    """
+    main = sys.modules.get("__main__")
+    placeholder = (
+        main is not None
+        and getattr(main, "__spec__", None) is None
+        and not hasattr(main, "__file__")
+    )
+    if placeholder:
+        main.__file__ = "<memberkpi>"  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        if placeholder:
+            del main.__file__  # type: ignore[union-attr]
 
 
 @dataclass
@@ -65,6 +94,13 @@ def build_expectations(
     table: LoadedTable, as_of: dt.date, references: list[ReferenceCheck]
 ) -> list[Expectation]:
     """The contract of one table as GX expectations."""
+    with main_module_with_a_file():
+        return _build_expectations(table, as_of, references)
+
+
+def _build_expectations(
+    table: LoadedTable, as_of: dt.date, references: list[ReferenceCheck]
+) -> list[Expectation]:
     import great_expectations.expectations as gxe
     from great_expectations.expectations.metadata_types import FailureSeverity
     from great_expectations.expectations.row_conditions import Column
@@ -344,6 +380,15 @@ def run_checkpoint(
     docs_dir: Path,
 ) -> tuple[dict[str, TableOutcome], Path]:
     """Validate the exported tables with one Checkpoint; build Data Docs."""
+    with main_module_with_a_file():
+        return _run_checkpoint(tables, as_of, docs_dir)
+
+
+def _run_checkpoint(
+    tables: list[tuple[LoadedTable, Path, list[ReferenceCheck]]],
+    as_of: dt.date,
+    docs_dir: Path,
+) -> tuple[dict[str, TableOutcome], Path]:
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
