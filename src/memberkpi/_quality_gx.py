@@ -90,17 +90,11 @@ def _as_of_end(as_of: dt.date) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time.max)
 
 
+@main_module_with_a_file()
 def build_expectations(
     table: LoadedTable, as_of: dt.date, references: list[ReferenceCheck]
 ) -> list[Expectation]:
     """The contract of one table as GX expectations."""
-    with main_module_with_a_file():
-        return _build_expectations(table, as_of, references)
-
-
-def _build_expectations(
-    table: LoadedTable, as_of: dt.date, references: list[ReferenceCheck]
-) -> list[Expectation]:
     import great_expectations.expectations as gxe
     from great_expectations.expectations.metadata_types import FailureSeverity
     from great_expectations.expectations.row_conditions import Column
@@ -374,21 +368,13 @@ def describe_failure(
     return [(column, f"{check} failed for {n}{examples}", count)]
 
 
+@main_module_with_a_file()
 def run_checkpoint(
     tables: list[tuple[LoadedTable, Path, list[ReferenceCheck]]],
     as_of: dt.date,
     docs_dir: Path,
 ) -> tuple[dict[str, TableOutcome], Path]:
     """Validate the exported tables with one Checkpoint; build Data Docs."""
-    with main_module_with_a_file():
-        return _run_checkpoint(tables, as_of, docs_dir)
-
-
-def _run_checkpoint(
-    tables: list[tuple[LoadedTable, Path, list[ReferenceCheck]]],
-    as_of: dt.date,
-    docs_dir: Path,
-) -> tuple[dict[str, TableOutcome], Path]:
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
