@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from helpers import generate_raw, run_dbt
+from helpers import PARSE_CACHE_ENV, generate_raw, run_dbt
 
 # `memberkpi generate`'s default --end-date: the generated data's last day,
 # and the as-of date of the shared build (tests do not depend on today)
 GENERATED_END = dt.date(2025, 12, 31)
 
 
+PARSE_CACHE = pytest.StashKey[Path]()
+
 # Run first: the longest module (a DuckDB and three Spark builds), so that
 # under xdist the other worker is not left idle at the end of the run.
 FIRST_MODULES = ("test_spark",)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A parse cache for this process's dbt builds (tests/dbt_parsed_once.py);
+    each xdist worker has its own."""
+    cache = Path(tempfile.mkdtemp(prefix="memberkpi-parse-cache-"))
+    config.stash[PARSE_CACHE] = cache
+    os.environ[PARSE_CACHE_ENV] = str(cache)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cache = config.stash.get(PARSE_CACHE, None)
+    if cache is not None:
+        shutil.rmtree(cache, ignore_errors=True)
+        os.environ.pop(PARSE_CACHE_ENV, None)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

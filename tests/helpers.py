@@ -54,6 +54,19 @@ def dbt_executable() -> Path:
     return PROJECT_DIR / ".venv" / "bin" / "dbt"
 
 
+# dbt commands that tests/dbt_parsed_once.py runs with the parse cache
+PARSED_ONCE_COMMANDS = ("build", "run", "test", "seed")
+PARSE_CACHE_ENV = "MEMBERKPI_TEST_PARSE_CACHE"
+
+
+def dbt_command(command: str) -> list[str]:
+    """How to start `dbt <command>`: through tests/dbt_parsed_once.py when
+    the session keeps a parse cache (tests/conftest.py), else dbt itself."""
+    if command in PARSED_ONCE_COMMANDS and os.environ.get(PARSE_CACHE_ENV):
+        return [sys.executable, str(Path(__file__).with_name("dbt_parsed_once.py"))]
+    return [str(dbt_executable())]
+
+
 def dbt_env(work_dir: Path, raw_dir: Path) -> dict[str, str]:
     """Environment pointing dbt at raw_dir and at paths under work_dir (the
     DuckDB file, and for `--target spark` the warehouse and metastore)."""
@@ -83,7 +96,7 @@ def run_dbt(
     work_dir.mkdir(parents=True, exist_ok=True)
     run_results = work_dir / "target" / "run_results.json"
     run_results.unlink(missing_ok=True)
-    command = [str(dbt_executable()), *args]
+    command = [*dbt_command(args[0]), *args]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     completed = subprocess.run(
