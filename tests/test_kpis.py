@@ -9,6 +9,7 @@ import math
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from helpers import metricflow_mismatches, query, run_dbt
@@ -135,3 +136,42 @@ def test_metricflow_agrees_with_kpi_monthly(example_build: Path) -> None:
     )
     assert compared == 49 * 34
     assert not wrong, wrong[:20]
+
+
+def not_null_constraints(manifest: dict) -> set[tuple[str, str, str]]:
+    """(schema, table, column) of every not_null constraint in the YAML."""
+    return {
+        (node["schema"], node["alias"], column["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        for column in node["columns"].values()
+        if any(constraint["type"] == "not_null" for constraint in column["constraints"])
+    }
+
+
+@pytest.mark.slow
+def test_not_null_constraints_are_enforced_by_duckdb(example_build: Path, tmp_path: Path) -> None:
+    """The marts' and metrics' not_null constraints replace not_null data
+    tests on DuckDB (tests/dbt/generic/not_null_constraints.sql): each is a
+    NOT NULL constraint of the built table, and DuckDB refuses a null."""
+    manifest = json.loads((example_build / "target" / "manifest.json").read_text())
+    declared = not_null_constraints(manifest)
+    assert len(declared) > 200
+    assert {schema for schema, _, _ in declared} == {"marts", "metrics"}
+    enforced = set(
+        query(
+            example_build / "warehouse.duckdb",
+            "select schema_name, table_name, unnest(constraint_column_names)"
+            " from duckdb_constraints() where constraint_type = 'NOT NULL'",
+        )
+    )
+    assert declared - enforced == set()
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(example_build / "warehouse.duckdb", copy)
+    with duckdb.connect(str(copy)) as connection:
+        with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
+            connection.execute(
+                "update metrics.kpi_monthly set kpi = null"
+                " where month = (select min(month) from metrics.kpi_monthly)"
+            )
