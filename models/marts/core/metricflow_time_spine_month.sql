@@ -5,7 +5,9 @@ dates as (
 ),
 
 final as (
-    select distinct cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_date
+    select distinct
+        cast({{ dbt.date_trunc('month', 'date_day') }} as date)
+            as month_start_date
     from dates
 )
 
