@@ -10,6 +10,7 @@ same marts as a full refresh on the D + 1 files, row for row.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,9 @@ EXAMPLE_RAW = Path("/work/shared/spec/example/raw")
 LAST_DAY = dt.date(2024, 12, 31)
 NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 MARTS = ["build", "--select", "+tag:marts", *NO_TESTS]
+# the data are cut on these days for the first of two builds
+CUT_DAYS = (LAST_DAY - dt.timedelta(days=1), dt.date(2024, 11, 30))
+CUT_DAY_IDS = ("day_before_last", "month_end_before_last_month")
 
 pytestmark = pytest.mark.skipif(not EXAMPLE_RAW.exists(), reason="example raw data not available")
 
@@ -72,13 +76,28 @@ def full_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"raw_dir": raw_dir, "db": result.db_path}
 
 
+@pytest.fixture(scope="module")
+def first_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[dt.date, Path]:
+    """The marts built on the data known at each cut day, made once: the
+    tests copy the warehouse file and build incrementally on top of it."""
+    built: dict[dt.date, Path] = {}
+    for cut_day in CUT_DAYS:
+        root = tmp_path_factory.mktemp(f"core_cut_{cut_day:%Y%m%d}")
+        write_raw(root / "raw_cut", cut_day)
+        first = run_dbt(MARTS, work_dir=root / "dbt", raw_dir=root / "raw_cut")
+        assert first.success, first.output[-3000:]
+        built[cut_day] = first.db_path
+    return built
+
+
 def build_incrementally(
-    root: Path, cut_day: dt.date, full_raw_dir: Path, lookback_days: int
+    first_build: Path, work_dir: Path, full_raw_dir: Path, lookback_days: int
 ) -> Path:
-    """Build on the data known at cut_day, then incrementally on all."""
-    work_dir = root / "dbt"
-    first = run_dbt(MARTS, work_dir=work_dir, raw_dir=root / "raw_cut")
-    assert first.success, first.output[-3000:]
+    """Build incrementally on all the data, on a copy of a first build."""
+    work_dir.mkdir(parents=True)
+    for path in (first_build, first_build.with_name(first_build.name + ".wal")):
+        if path.exists():
+            shutil.copyfile(path, work_dir / path.name)
     second = run_dbt(
         MARTS,
         work_dir=work_dir,
@@ -90,16 +109,16 @@ def build_incrementally(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "cut_day",
-    [LAST_DAY - dt.timedelta(days=1), dt.date(2024, 11, 30)],
-    ids=["day_before_last", "month_end_before_last_month"],
-)
+@pytest.mark.parametrize("cut_day", CUT_DAYS, ids=CUT_DAY_IDS)
 def test_incremental_equals_full_refresh(
-    full_build: dict[str, Path], tmp_path: Path, cut_day: dt.date
+    full_build: dict[str, Path],
+    first_builds: dict[dt.date, Path],
+    tmp_path: Path,
+    cut_day: dt.date,
 ) -> None:
-    write_raw(tmp_path / "raw_cut", cut_day)
-    incremental_db = build_incrementally(tmp_path, cut_day, full_build["raw_dir"], lookback_days=45)
+    incremental_db = build_incrementally(
+        first_builds[cut_day], tmp_path / "dbt", full_build["raw_dir"], lookback_days=45
+    )
     tables = mart_tables(full_build["db"])
     assert {"fct_orders", "fct_order_items", "fct_member_monthly"} <= set(tables)
     assert differing_rows(full_build["db"], incremental_db) == {}
@@ -107,13 +126,17 @@ def test_incremental_equals_full_refresh(
 
 @pytest.mark.slow
 def test_incremental_without_lookback_misses_the_late_refund(
-    full_build: dict[str, Path], tmp_path: Path
+    full_build: dict[str, Path], first_builds: dict[dt.date, Path], tmp_path: Path
 ) -> None:
     """Negative control: with no look-back the 20-day-old refund is not
     picked up, so the comparison above can fail."""
-    cut_day = LAST_DAY - dt.timedelta(days=1)
-    refunded_order = write_raw(tmp_path / "raw_cut", cut_day)
-    incremental_db = build_incrementally(tmp_path, cut_day, full_build["raw_dir"], lookback_days=0)
+    refunded_order = write_raw(tmp_path / "raw_cut", LAST_DAY - dt.timedelta(days=1))
+    incremental_db = build_incrementally(
+        first_builds[LAST_DAY - dt.timedelta(days=1)],
+        tmp_path / "dbt",
+        full_build["raw_dir"],
+        lookback_days=0,
+    )
     assert "fct_orders" in differing_rows(full_build["db"], incremental_db)
     stale = query(
         incremental_db,
