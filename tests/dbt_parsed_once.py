@@ -1,7 +1,7 @@
 """`dbt <args>` for the tests, with the project parsed once per worker.
 
 Usage: python tests/dbt_parsed_once.py <dbt args>, with the environment of
-helpers.dbt_env and MEMBERKPI_TEST_PARSE_CACHE naming a cache directory.
+helpers.dbt_env and helpers.PARSE_CACHE_ENV naming a cache directory.
 
 Why: every test build has its own target directory and DuckDB file, so
 dbt's partial parsing never applies (dbt reparses when the profile's
@@ -29,6 +29,8 @@ from pathlib import Path
 from dbt.cli.main import dbtRunner
 from dbt.contracts.graph.manifest import Manifest
 from dbt.parser.manifest import extended_mashumuro_decoder
+
+from helpers import PARSE_CACHE_ENV
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
@@ -63,7 +65,7 @@ def keep(produced: Path, cached: Path) -> None:
 
 
 def main(args: list[str]) -> int:
-    cached = Path(os.environ["MEMBERKPI_TEST_PARSE_CACHE"]) / parse_key(args) / PARTIAL_PARSE_FILE
+    cached = Path(os.environ[PARSE_CACHE_ENV]) / parse_key(args) / PARTIAL_PARSE_FILE
     produced = Path(os.environ["DBT_TARGET_PATH"]) / PARTIAL_PARSE_FILE
     if cached.exists():
         result = dbtRunner(manifest=load_manifest(cached)).invoke(args)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -23,7 +24,7 @@ LAST_DAY = dt.date(2024, 12, 31)
 NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 MARTS = ["build", "--select", "+tag:marts", *NO_TESTS]
 # the data are cut on these days for the first of two builds
-CUT_DAYS = (LAST_DAY - dt.timedelta(days=1), dt.date(2024, 11, 30))
+CUT_DAYS = (LAST_DAY - dt.timedelta(days=1), dt.date(2024, 11, 30))  # day before last first
 CUT_DAY_IDS = ("day_before_last", "month_end_before_last_month")
 
 pytestmark = pytest.mark.skipif(not EXAMPLE_RAW.exists(), reason="example raw data not available")
@@ -66,14 +67,15 @@ def differing_rows(full_db: Path, incremental_db: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def full_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A full refresh of the marts on the complete (late-refunded) data."""
+def full_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A full refresh of the marts on the complete (late-refunded) data; the
+    late-refunded order's id."""
     root = tmp_path_factory.mktemp("core_full")
     raw_dir = root / "raw"
-    write_raw(raw_dir, None)
+    refunded_order = write_raw(raw_dir, None)
     result = run_dbt(MARTS, work_dir=root / "dbt", raw_dir=raw_dir)
     assert result.success, result.output[-3000:]
-    return {"raw_dir": raw_dir, "db": result.db_path}
+    return {"raw_dir": raw_dir, "db": result.db_path, "refunded_order": refunded_order}
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +113,7 @@ def build_incrementally(
 @pytest.mark.slow
 @pytest.mark.parametrize("cut_day", CUT_DAYS, ids=CUT_DAY_IDS)
 def test_incremental_equals_full_refresh(
-    full_build: dict[str, Path],
+    full_build: dict[str, Any],
     first_builds: dict[dt.date, Path],
     tmp_path: Path,
     cut_day: dt.date,
@@ -126,21 +128,18 @@ def test_incremental_equals_full_refresh(
 
 @pytest.mark.slow
 def test_incremental_without_lookback_misses_the_late_refund(
-    full_build: dict[str, Path], first_builds: dict[dt.date, Path], tmp_path: Path
+    full_build: dict[str, Any], first_builds: dict[dt.date, Path], tmp_path: Path
 ) -> None:
     """Negative control: with no look-back the 20-day-old refund is not
     picked up, so the comparison above can fail."""
-    refunded_order = write_raw(tmp_path / "raw_cut", LAST_DAY - dt.timedelta(days=1))
+    day_before_last = CUT_DAYS[0]
     incremental_db = build_incrementally(
-        first_builds[LAST_DAY - dt.timedelta(days=1)],
-        tmp_path / "dbt",
-        full_build["raw_dir"],
-        lookback_days=0,
+        first_builds[day_before_last], tmp_path / "dbt", full_build["raw_dir"], lookback_days=0
     )
     assert "fct_orders" in differing_rows(full_build["db"], incremental_db)
     stale = query(
         incremental_db,
-        f"select is_valid from marts.fct_orders where order_id = '{refunded_order}'",
+        f"select is_valid from marts.fct_orders where order_id = '{full_build['refunded_order']}'",
     )
     assert stale == [(True,)]
 
