@@ -573,6 +573,21 @@ def test_every_reject_class_is_quarantined_and_rows_reconcile(
         (clean_rows,) = query(result.db_path, f"select count(*) from staging.stg_raw__{table}")[0]
         assert clean_rows == clean, table
 
+    # The base tables keep a row's raw values only when it is rejected; the
+    # quarantine prints them as they were written.
+    for table, columns in COLUMNS.items():
+        raw_set = " or ".join(f"raw_{column} is not null" for column in columns)
+        assert query(
+            result.db_path,
+            f"select count(*) from staging.base_raw__{table}"
+            f" where reject_reason is null and ({raw_set})",
+        ) == [(0,)], table
+    assert query(
+        result.db_path,
+        "select order_id, gross_amount, paid_at from staging.quarantine_raw__orders"
+        " where order_id in ('O7', 'O8') order by order_id",
+    ) == [("O7", "abc", None), ("O8", "10", "yesterday")]
+
     # Spot checks of which row won a key and of typing.
     assert query(
         result.db_path,

@@ -98,8 +98,33 @@ checked as (
                 then 'orphan'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_touch_id',
+            'raw_campaign_id',
+            'raw_member_id',
+            'raw_touch_channel',
+            'raw_test_group',
+            'raw_touched_at',
+            'raw_delivered',
+            'raw_opened_at',
+            'raw_clicked_at'
+        ]) }},
+        touch_id,
+        campaign_id,
+        member_id,
+        touch_channel,
+        test_group,
+        touched_at,
+        delivered,
+        opened_at,
+        clicked_at,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

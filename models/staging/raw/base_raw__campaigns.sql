@@ -69,8 +69,27 @@ checked as (
                 then 'bad_timestamp'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_campaign_id',
+            'raw_campaign_name',
+            'raw_channel',
+            'raw_objective',
+            'raw_starts_at',
+            'raw_ends_at'
+        ]) }},
+        campaign_id,
+        campaign_name,
+        channel,
+        objective,
+        starts_at,
+        ends_at,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

@@ -74,8 +74,21 @@ checked as (
                 then 'bad_timestamp'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_traffic_date',
+            'raw_channel',
+            'raw_visitors'
+        ]) }},
+        traffic_date,
+        channel,
+        visitors,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

@@ -79,8 +79,25 @@ checked as (
                 then 'bad_timestamp'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_snapshot_date',
+            'raw_channel',
+            'raw_resource_id',
+            'raw_resource_type',
+            'raw_shows_member_entry'
+        ]) }},
+        snapshot_date,
+        channel,
+        resource_id,
+        resource_type,
+        shows_member_entry,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

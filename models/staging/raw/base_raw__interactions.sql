@@ -66,8 +66,25 @@ checked as (
                 then 'bad_timestamp'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_interaction_id',
+            'raw_member_id',
+            'raw_channel',
+            'raw_occurred_at',
+            'raw_interaction_type'
+        ]) }},
+        interaction_id,
+        member_id,
+        channel,
+        occurred_at,
+        interaction_type,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

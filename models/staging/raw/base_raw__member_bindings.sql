@@ -67,8 +67,23 @@ checked as (
                 then 'orphan'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_member_id',
+            'raw_channel',
+            'raw_customer_id',
+            'raw_bound_at'
+        ]) }},
+        member_id,
+        channel,
+        customer_id,
+        bound_at,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

@@ -108,8 +108,41 @@ checked as (
                 then 'out_of_range'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_member_id',
+            'raw_joined_at',
+            'raw_join_channel',
+            'raw_exited_at',
+            'raw_tier',
+            'raw_gender',
+            'raw_birth_year',
+            'raw_city',
+            'raw_city_tier',
+            'raw_sms_opt_in',
+            'raw_wechat_bound',
+            'raw_app_push_opt_in',
+            'raw_mobile_hash'
+        ]) }},
+        member_id,
+        joined_at,
+        join_channel,
+        exited_at,
+        tier,
+        gender,
+        birth_year,
+        city,
+        city_tier,
+        sms_opt_in,
+        wechat_bound,
+        app_push_opt_in,
+        mobile_hash,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

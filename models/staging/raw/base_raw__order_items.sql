@@ -81,8 +81,29 @@ checked as (
                 then 'orphan'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_order_id',
+            'raw_line_number',
+            'raw_sku_id',
+            'raw_category',
+            'raw_quantity',
+            'raw_unit_price',
+            'raw_line_amount'
+        ]) }},
+        order_id,
+        line_number,
+        sku_id,
+        category,
+        quantity,
+        unit_price,
+        line_amount,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

@@ -104,8 +104,39 @@ checked as (
                 then 'bad_timestamp'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_order_id',
+            'raw_channel',
+            'raw_customer_id',
+            'raw_store_id',
+            'raw_ordered_at',
+            'raw_paid_at',
+            'raw_status',
+            'raw_gross_amount',
+            'raw_discount_amount',
+            'raw_paid_amount',
+            'raw_refunded_amount',
+            'raw_mobile_hash'
+        ]) }},
+        order_id,
+        channel,
+        customer_id,
+        store_id,
+        ordered_at,
+        paid_at,
+        order_status,
+        gross_amount,
+        discount_amount,
+        paid_amount,
+        refunded_amount,
+        mobile_hash,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

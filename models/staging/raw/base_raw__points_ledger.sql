@@ -79,8 +79,27 @@ checked as (
                 then 'orphan'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_entry_id',
+            'raw_member_id',
+            'raw_occurred_at',
+            'raw_points',
+            'raw_entry_type',
+            'raw_order_id'
+        ]) }},
+        entry_id,
+        member_id,
+        occurred_at,
+        points,
+        entry_type,
+        order_id,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

@@ -83,8 +83,25 @@ checked as (
                 then 'out_of_range'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_review_id',
+            'raw_order_id',
+            'raw_channel',
+            'raw_created_at',
+            'raw_rating'
+        ]) }},
+        review_id,
+        order_id,
+        channel,
+        created_at,
+        rating,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

@@ -70,8 +70,23 @@ checked as (
                 then 'out_of_range'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_response_id',
+            'raw_member_id',
+            'raw_responded_at',
+            'raw_nps_score'
+        ]) }},
+        response_id,
+        member_id,
+        responded_at,
+        nps_score,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final

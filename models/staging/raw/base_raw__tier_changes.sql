@@ -80,8 +80,23 @@ checked as (
                 then 'orphan'
         end as reject_reason
     from ranked
+),
+
+final as (
+    select
+        {{ raw_values_if_rejected([
+            'raw_member_id',
+            'raw_changed_at',
+            'raw_from_tier',
+            'raw_to_tier'
+        ]) }},
+        member_id,
+        changed_at,
+        from_tier,
+        to_tier,
+        key_rank,
+        reject_reason
+    from checked
 )
 
--- the columns are typed's and key_rank, reject_reason; sqlfluff cannot
--- count columns through the union inside rank_by_key
-select * from checked  -- noqa: AM04
+select * from final
