@@ -97,6 +97,53 @@ def test_slowest_nodes_are_named_by_their_node_names(tmp_path: Path) -> None:
     assert (model_seconds, test_seconds) == (56.2, 17.5)
 
 
+def test_layer_seconds_sum_nodes_by_model_folder(tmp_path: Path) -> None:
+    """Models count in their models/ folder, data and unit tests together."""
+    from memberkpi.bench import BenchResult, Measured, layer_seconds, layer_table
+
+    timed = {
+        "seed.memberkpi.channels": (0.5, ["memberkpi", "channels"]),
+        "model.memberkpi.base_raw__orders": (56.2, ["memberkpi", "staging", "raw", "x"]),
+        "model.memberkpi.stg_raw__orders": (0.3, ["memberkpi", "staging", "raw", "y"]),
+        "model.memberkpi.fct_orders": (20.0, ["memberkpi", "marts", "core", "fct_orders"]),
+        "model.memberkpi.kpi_monthly": (1.25, ["memberkpi", "metrics", "kpi_monthly"]),
+        "test.memberkpi.unique_fct_orders_order_id.0a1b2c": (2.0, None),
+        "unit_test.memberkpi.fct_orders.test_edges": (0.75, None),
+    }
+    (tmp_path / "run_results.json").write_text(
+        json.dumps(
+            {"results": [{"unique_id": u, "execution_time": s} for u, (s, _) in timed.items()]}
+        )
+    )
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"nodes": {u: {"fqn": fqn} for u, (_, fqn) in timed.items() if fqn}})
+    )
+    layers = layer_seconds(tmp_path)
+    assert layers == {
+        "seeds": 0.5,
+        "staging": 56.5,
+        "intermediate": 0.0,
+        "marts": 20.0,
+        "metrics": 1.2,  # round(1.25, 1): banker's rounding of the float
+        "data tests": 2.8,  # 2.0 + 0.75
+    }
+
+    result = BenchResult(
+        members=100, years=1, seed=1, last_day="2025-12-31", machine={}, raw_rows={},
+        full_build=Measured(90.0, 1.0), incremental_build=Measured(45.0, 1.0),
+        reference=Measured(10.0, 1.0), slowest_nodes=[], incremental_slowest_nodes=[],
+        dbt_model_seconds=78.0, dbt_test_seconds=2.8, layer_seconds=layers,
+        incremental_layer_seconds={**layers, "staging": 28.25},
+    )  # fmt: skip
+    from memberkpi import bench
+
+    with bench.console.capture() as captured:
+        bench.console.print(layer_table(result))
+    staging_row = next(line for line in captured.get().splitlines() if "staging" in line)
+    cells = [cell.strip() for cell in staging_row.split("│")[1:-1]]
+    assert cells == ["staging", "56.5", "28.2", "50%"]
+
+
 def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> None:
     """--no-incremental: the JSON says null for the incremental ratio, the
     table leaves the row out, and full / reference is still computed."""

@@ -91,6 +91,8 @@ class BenchResult:
     dbt_model_seconds: float
     dbt_test_seconds: float
     warehouse_gb: float = 0.0
+    layer_seconds: dict[str, float] = field(default_factory=dict)
+    incremental_layer_seconds: dict[str, float] = field(default_factory=dict)
     queries: dict[str, dict[str, float]] = field(default_factory=dict)
     reference_rows: int = 0
 
@@ -205,6 +207,33 @@ def node_timings(target: Path) -> tuple[list[tuple[str, float]], float, float]:
     return sorted(timed, key=lambda item: -item[1])[:10], round(models, 1), round(tests, 1)
 
 
+LAYERS = ("seeds", "staging", "intermediate", "marts", "metrics", "data tests")
+
+
+def layer_seconds(target: Path) -> dict[str, float]:
+    """dbt thread seconds of the last run in `target`, per layer of the project.
+
+    A model's layer is its folder under models/ (staging, intermediate,
+    marts, metrics); data tests and unit tests count as "data tests",
+    whatever they test. Thread time, not wall: two threads overlap.
+    """
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    totals = dict.fromkeys(LAYERS, 0.0)
+    for result in results:
+        unique_id, seconds = result["unique_id"], result["execution_time"]
+        kind = unique_id.split(".")[0]
+        if kind in {"test", "unit_test"}:
+            layer = "data tests"
+        elif kind == "seed":
+            layer = "seeds"
+        else:
+            fqn = nodes[unique_id]["fqn"]
+            layer = fqn[1] if len(fqn) > 2 else "other"
+        totals[layer] = totals.get(layer, 0.0) + seconds
+    return {layer: round(seconds, 1) for layer, seconds in totals.items()}
+
+
 def time_queries(db_path: Path, runs: int) -> dict[str, dict[str, float]]:
     """Median and p95 milliseconds of each BI query on a read-only connection."""
     timings: dict[str, dict[str, float]] = {}
@@ -312,10 +341,12 @@ def run_bench(
     )
     full_build = measure(dbt_command(last_day, True), env, work / "full_build.log")
     slowest, model_seconds, test_seconds = node_timings(target)
+    full_layers = layer_seconds(target)
     warehouse_gb = round(db_path.stat().st_size / 1e9, 2)
 
     incremental_build: Measured | None = None
     incremental_slowest: list[tuple[str, float]] = []
+    incremental_layers: dict[str, float] = {}
     if incremental:
         point_raw_dir(raw_dir, full)
         console.print("incremental build (the last day's orders appended) ...")
@@ -323,6 +354,7 @@ def run_bench(
             dbt_command(last_day, False), env, work / "incremental_build.log"
         )
         incremental_slowest, _, _ = node_timings(target)
+        incremental_layers = layer_seconds(target)
 
     console.print(f"BI queries ({runs} runs each) ...")
     queries = time_queries(db_path, runs)
@@ -358,9 +390,29 @@ def run_bench(
         dbt_model_seconds=model_seconds,
         dbt_test_seconds=test_seconds,
         warehouse_gb=warehouse_gb,
+        layer_seconds=full_layers,
+        incremental_layer_seconds=incremental_layers,
         queries=queries,
         reference_rows=compared,
     )
+
+
+def layer_table(result: BenchResult) -> Table:
+    """dbt thread seconds per layer, full build beside incremental build."""
+    incremental = result.incremental_layer_seconds
+    table = Table(title="dbt thread time by layer (s)")
+    table.add_column("layer")
+    table.add_column("full build", justify="right")
+    if incremental:
+        table.add_column("incremental", justify="right")
+        table.add_column("incr. / full", justify="right")
+    for layer, seconds in result.layer_seconds.items():
+        row = [layer, f"{seconds:.1f}"]
+        if incremental:
+            again = incremental.get(layer, 0.0)
+            row += [f"{again:.1f}", f"{again / seconds:.0%}" if seconds else "-"]
+        table.add_row(*row)
+    return table
 
 
 def render(result: BenchResult) -> None:
@@ -398,6 +450,8 @@ def render(result: BenchResult) -> None:
     for name, figures in result.queries.items():
         queries.add_row(name, f"{figures['p50_ms']:.1f}", f"{figures['p95_ms']:.1f}")
     console.print(queries)
+    if result.layer_seconds:
+        console.print(layer_table(result))
     slowest = Table(title="slowest nodes of the full build")
     slowest.add_column("node")
     slowest.add_column("s", justify="right")
