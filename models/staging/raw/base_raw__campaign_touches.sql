@@ -1,17 +1,18 @@
 {%- set raw_types = raw_column_types(source('raw', 'campaign_touches')) -%}
+{%- set raw_columns = [
+    'raw_touch_id',
+    'raw_campaign_id',
+    'raw_member_id',
+    'raw_touch_channel',
+    'raw_test_group',
+    'raw_touched_at',
+    'raw_delivered',
+    'raw_opened_at',
+    'raw_clicked_at'
+] -%}
 {%- set key_order -%}
     touched_at desc nulls last,
-    {{ text_desc([
-        'raw_touch_id',
-        'raw_campaign_id',
-        'raw_member_id',
-        'raw_touch_channel',
-        'raw_test_group',
-        'raw_touched_at',
-        'raw_delivered',
-        'raw_opened_at',
-        'raw_clicked_at'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -102,17 +103,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_touch_id',
-            'raw_campaign_id',
-            'raw_member_id',
-            'raw_touch_channel',
-            'raw_test_group',
-            'raw_touched_at',
-            'raw_delivered',
-            'raw_opened_at',
-            'raw_clicked_at'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         touch_id,
         campaign_id,
         member_id,

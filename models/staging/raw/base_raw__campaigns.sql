@@ -1,14 +1,15 @@
 {%- set raw_types = raw_column_types(source('raw', 'campaigns')) -%}
+{%- set raw_columns = [
+    'raw_campaign_id',
+    'raw_campaign_name',
+    'raw_channel',
+    'raw_objective',
+    'raw_starts_at',
+    'raw_ends_at'
+] -%}
 {%- set key_order -%}
     starts_at desc nulls last,
-    {{ text_desc([
-        'raw_campaign_id',
-        'raw_campaign_name',
-        'raw_channel',
-        'raw_objective',
-        'raw_starts_at',
-        'raw_ends_at'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -73,14 +74,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_campaign_id',
-            'raw_campaign_name',
-            'raw_channel',
-            'raw_objective',
-            'raw_starts_at',
-            'raw_ends_at'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         campaign_id,
         campaign_name,
         channel,

@@ -1,10 +1,11 @@
 {%- set raw_types = raw_column_types(source('raw', 'channel_traffic')) -%}
+{%- set raw_columns = [
+    'raw_traffic_date',
+    'raw_channel',
+    'raw_visitors'
+] -%}
 {%- set key_order -%}
-    {{ text_desc([
-        'raw_traffic_date',
-        'raw_channel',
-        'raw_visitors'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -78,11 +79,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_traffic_date',
-            'raw_channel',
-            'raw_visitors'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         traffic_date,
         channel,
         visitors,

@@ -1,12 +1,13 @@
 {%- set raw_types = raw_column_types(source('raw', 'exposure_resources')) -%}
+{%- set raw_columns = [
+    'raw_snapshot_date',
+    'raw_channel',
+    'raw_resource_id',
+    'raw_resource_type',
+    'raw_shows_member_entry'
+] -%}
 {%- set key_order -%}
-    {{ text_desc([
-        'raw_snapshot_date',
-        'raw_channel',
-        'raw_resource_id',
-        'raw_resource_type',
-        'raw_shows_member_entry'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -83,13 +84,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_snapshot_date',
-            'raw_channel',
-            'raw_resource_id',
-            'raw_resource_type',
-            'raw_shows_member_entry'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         snapshot_date,
         channel,
         resource_id,

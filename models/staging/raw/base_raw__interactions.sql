@@ -1,13 +1,14 @@
 {%- set raw_types = raw_column_types(source('raw', 'interactions')) -%}
+{%- set raw_columns = [
+    'raw_interaction_id',
+    'raw_member_id',
+    'raw_channel',
+    'raw_occurred_at',
+    'raw_interaction_type'
+] -%}
 {%- set key_order -%}
     occurred_at desc nulls last,
-    {{ text_desc([
-        'raw_interaction_id',
-        'raw_member_id',
-        'raw_channel',
-        'raw_occurred_at',
-        'raw_interaction_type'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -70,13 +71,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_interaction_id',
-            'raw_member_id',
-            'raw_channel',
-            'raw_occurred_at',
-            'raw_interaction_type'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         interaction_id,
         member_id,
         channel,

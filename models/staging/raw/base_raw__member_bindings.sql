@@ -1,12 +1,13 @@
 {%- set raw_types = raw_column_types(source('raw', 'member_bindings')) -%}
+{%- set raw_columns = [
+    'raw_member_id',
+    'raw_channel',
+    'raw_customer_id',
+    'raw_bound_at'
+] -%}
 {%- set key_order -%}
     bound_at desc nulls last,
-    {{ text_desc([
-        'raw_member_id',
-        'raw_channel',
-        'raw_customer_id',
-        'raw_bound_at'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -71,12 +72,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_member_id',
-            'raw_channel',
-            'raw_customer_id',
-            'raw_bound_at'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         member_id,
         channel,
         customer_id,

@@ -1,13 +1,14 @@
+{%- set raw_columns = [
+    'raw_order_id',
+    'raw_line_number',
+    'raw_sku_id',
+    'raw_category',
+    'raw_quantity',
+    'raw_unit_price',
+    'raw_line_amount'
+] -%}
 {%- set key_order -%}
-    {{ text_desc([
-        'raw_order_id',
-        'raw_line_number',
-        'raw_sku_id',
-        'raw_category',
-        'raw_quantity',
-        'raw_unit_price',
-        'raw_line_amount'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -85,15 +86,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_order_id',
-            'raw_line_number',
-            'raw_sku_id',
-            'raw_category',
-            'raw_quantity',
-            'raw_unit_price',
-            'raw_line_amount'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         order_id,
         line_number,
         sku_id,

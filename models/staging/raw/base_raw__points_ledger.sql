@@ -1,14 +1,15 @@
 {%- set raw_types = raw_column_types(source('raw', 'points_ledger')) -%}
+{%- set raw_columns = [
+    'raw_entry_id',
+    'raw_member_id',
+    'raw_occurred_at',
+    'raw_points',
+    'raw_entry_type',
+    'raw_order_id'
+] -%}
 {%- set key_order -%}
     occurred_at desc nulls last,
-    {{ text_desc([
-        'raw_entry_id',
-        'raw_member_id',
-        'raw_occurred_at',
-        'raw_points',
-        'raw_entry_type',
-        'raw_order_id'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -83,14 +84,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_entry_id',
-            'raw_member_id',
-            'raw_occurred_at',
-            'raw_points',
-            'raw_entry_type',
-            'raw_order_id'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         entry_id,
         member_id,
         occurred_at,

@@ -1,13 +1,14 @@
 {%- set raw_types = raw_column_types(source('raw', 'reviews')) -%}
+{%- set raw_columns = [
+    'raw_review_id',
+    'raw_order_id',
+    'raw_channel',
+    'raw_created_at',
+    'raw_rating'
+] -%}
 {%- set key_order -%}
     created_at desc nulls last,
-    {{ text_desc([
-        'raw_review_id',
-        'raw_order_id',
-        'raw_channel',
-        'raw_created_at',
-        'raw_rating'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -87,13 +88,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_review_id',
-            'raw_order_id',
-            'raw_channel',
-            'raw_created_at',
-            'raw_rating'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         review_id,
         order_id,
         channel,

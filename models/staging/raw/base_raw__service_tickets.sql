@@ -1,17 +1,18 @@
 {%- set raw_types = raw_column_types(source('raw', 'service_tickets')) -%}
+{%- set raw_columns = [
+    'raw_ticket_id',
+    'raw_member_id',
+    'raw_channel',
+    'raw_order_id',
+    'raw_ticket_type',
+    'raw_created_at',
+    'raw_first_response_at',
+    'raw_resolved_at',
+    'raw_satisfaction_score'
+] -%}
 {%- set key_order -%}
     created_at desc nulls last,
-    {{ text_desc([
-        'raw_ticket_id',
-        'raw_member_id',
-        'raw_channel',
-        'raw_order_id',
-        'raw_ticket_type',
-        'raw_created_at',
-        'raw_first_response_at',
-        'raw_resolved_at',
-        'raw_satisfaction_score'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -103,17 +104,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_ticket_id',
-            'raw_member_id',
-            'raw_channel',
-            'raw_order_id',
-            'raw_ticket_type',
-            'raw_created_at',
-            'raw_first_response_at',
-            'raw_resolved_at',
-            'raw_satisfaction_score'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         ticket_id,
         member_id,
         channel,

@@ -1,12 +1,13 @@
 {%- set raw_types = raw_column_types(source('raw', 'surveys')) -%}
+{%- set raw_columns = [
+    'raw_response_id',
+    'raw_member_id',
+    'raw_responded_at',
+    'raw_nps_score'
+] -%}
 {%- set key_order -%}
     responded_at desc nulls last,
-    {{ text_desc([
-        'raw_response_id',
-        'raw_member_id',
-        'raw_responded_at',
-        'raw_nps_score'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -74,12 +75,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_response_id',
-            'raw_member_id',
-            'raw_responded_at',
-            'raw_nps_score'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         response_id,
         member_id,
         responded_at,

@@ -1,12 +1,13 @@
 {%- set raw_types = raw_column_types(source('raw', 'tier_changes')) -%}
+{%- set raw_columns = [
+    'raw_member_id',
+    'raw_changed_at',
+    'raw_from_tier',
+    'raw_to_tier'
+] -%}
 {%- set key_order -%}
     changed_at desc nulls last,
-    {{ text_desc([
-        'raw_member_id',
-        'raw_changed_at',
-        'raw_from_tier',
-        'raw_to_tier'
-    ]) }}
+    {{ text_desc(raw_columns) }}
 {%- endset -%}
 
 with
@@ -84,12 +85,7 @@ checked as (
 
 final as (
     select
-        {{ raw_values_if_rejected([
-            'raw_member_id',
-            'raw_changed_at',
-            'raw_from_tier',
-            'raw_to_tier'
-        ]) }},
+        {{ raw_values_if_rejected(raw_columns) }},
         member_id,
         changed_at,
         from_tier,
