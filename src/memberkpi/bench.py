@@ -5,7 +5,7 @@ One run measures, on generated data of a given size (cached per size):
 1. a full `dbt build` on the data without the orders of its last day (on all
    of it with --no-incremental, which skips step 2)
    (wall time, peak RSS of the dbt process, per-model timings from
-   run_results.json);
+   run_results.json, dbt thread time per layer of the project);
 2. an incremental `dbt build` after the last day's orders (and their items)
    are appended, as a late export would bring them; both builds have the
    last day as their as-of date;
