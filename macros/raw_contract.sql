@@ -187,3 +187,19 @@
 {% macro spark__raw_sql_type(data_type) %}
     {{ return('string' if data_type | lower == 'varchar' else data_type) }}
 {% endmacro %}
+
+
+{#- The names of a base_raw__ model's raw copies: `raw_<column>` for every
+    column of raw table `table_name` in the raw contract (sources YAML), in
+    contract order. Empty while dbt parses (the graph is not built yet). -#}
+{% macro raw_copy_columns(table_name) %}
+    {%- set names = [] -%}
+    {%- if execute -%}
+        {%- for table in raw_contract_tables() if table.name == table_name -%}
+            {%- for column in table.columns.values() -%}
+                {%- do names.append('raw_' ~ column.name) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(names) }}
+{% endmacro %}

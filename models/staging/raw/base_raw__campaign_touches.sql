@@ -1,15 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'campaign_touches')) -%}
-{%- set raw_columns = [
-    'raw_touch_id',
-    'raw_campaign_id',
-    'raw_member_id',
-    'raw_touch_channel',
-    'raw_test_group',
-    'raw_touched_at',
-    'raw_delivered',
-    'raw_opened_at',
-    'raw_clicked_at'
-] -%}
+{%- set raw_columns = raw_copy_columns('campaign_touches') -%}
 {%- set key_order -%}
     touched_at desc nulls last,
     {{ text_desc(raw_columns) }}

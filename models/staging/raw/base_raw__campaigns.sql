@@ -1,12 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'campaigns')) -%}
-{%- set raw_columns = [
-    'raw_campaign_id',
-    'raw_campaign_name',
-    'raw_channel',
-    'raw_objective',
-    'raw_starts_at',
-    'raw_ends_at'
-] -%}
+{%- set raw_columns = raw_copy_columns('campaigns') -%}
 {%- set key_order -%}
     starts_at desc nulls last,
     {{ text_desc(raw_columns) }}

@@ -1,9 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'channel_traffic')) -%}
-{%- set raw_columns = [
-    'raw_traffic_date',
-    'raw_channel',
-    'raw_visitors'
-] -%}
+{%- set raw_columns = raw_copy_columns('channel_traffic') -%}
 {%- set key_order -%}
     {{ text_desc(raw_columns) }}
 {%- endset -%}

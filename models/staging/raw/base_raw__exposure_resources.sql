@@ -1,11 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'exposure_resources')) -%}
-{%- set raw_columns = [
-    'raw_snapshot_date',
-    'raw_channel',
-    'raw_resource_id',
-    'raw_resource_type',
-    'raw_shows_member_entry'
-] -%}
+{%- set raw_columns = raw_copy_columns('exposure_resources') -%}
 {%- set key_order -%}
     {{ text_desc(raw_columns) }}
 {%- endset -%}

@@ -1,11 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'interactions')) -%}
-{%- set raw_columns = [
-    'raw_interaction_id',
-    'raw_member_id',
-    'raw_channel',
-    'raw_occurred_at',
-    'raw_interaction_type'
-] -%}
+{%- set raw_columns = raw_copy_columns('interactions') -%}
 {%- set key_order -%}
     occurred_at desc nulls last,
     {{ text_desc(raw_columns) }}

@@ -1,10 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'member_bindings')) -%}
-{%- set raw_columns = [
-    'raw_member_id',
-    'raw_channel',
-    'raw_customer_id',
-    'raw_bound_at'
-] -%}
+{%- set raw_columns = raw_copy_columns('member_bindings') -%}
 {%- set key_order -%}
     bound_at desc nulls last,
     {{ text_desc(raw_columns) }}

@@ -1,19 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'members')) -%}
-{%- set raw_columns = [
-    'raw_member_id',
-    'raw_joined_at',
-    'raw_join_channel',
-    'raw_exited_at',
-    'raw_tier',
-    'raw_gender',
-    'raw_birth_year',
-    'raw_city',
-    'raw_city_tier',
-    'raw_sms_opt_in',
-    'raw_wechat_bound',
-    'raw_app_push_opt_in',
-    'raw_mobile_hash'
-] -%}
+{%- set raw_columns = raw_copy_columns('members') -%}
 {%- set key_order -%}
     joined_at desc nulls last,
     {{ text_desc(raw_columns) }}

@@ -1,12 +1,4 @@
-{%- set raw_columns = [
-    'raw_order_id',
-    'raw_line_number',
-    'raw_sku_id',
-    'raw_category',
-    'raw_quantity',
-    'raw_unit_price',
-    'raw_line_amount'
-] -%}
+{%- set raw_columns = raw_copy_columns('order_items') -%}
 {%- set key_order -%}
     {{ text_desc(raw_columns) }}
 {%- endset -%}

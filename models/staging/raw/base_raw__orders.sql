@@ -1,18 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'orders')) -%}
-{%- set raw_columns = [
-    'raw_order_id',
-    'raw_channel',
-    'raw_customer_id',
-    'raw_store_id',
-    'raw_ordered_at',
-    'raw_paid_at',
-    'raw_status',
-    'raw_gross_amount',
-    'raw_discount_amount',
-    'raw_paid_amount',
-    'raw_refunded_amount',
-    'raw_mobile_hash'
-] -%}
+{%- set raw_columns = raw_copy_columns('orders') -%}
 {%- set key_order -%}
     ordered_at desc nulls last,
     {{ text_desc(raw_columns) }}

@@ -1,12 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'points_ledger')) -%}
-{%- set raw_columns = [
-    'raw_entry_id',
-    'raw_member_id',
-    'raw_occurred_at',
-    'raw_points',
-    'raw_entry_type',
-    'raw_order_id'
-] -%}
+{%- set raw_columns = raw_copy_columns('points_ledger') -%}
 {%- set key_order -%}
     occurred_at desc nulls last,
     {{ text_desc(raw_columns) }}

@@ -1,11 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'reviews')) -%}
-{%- set raw_columns = [
-    'raw_review_id',
-    'raw_order_id',
-    'raw_channel',
-    'raw_created_at',
-    'raw_rating'
-] -%}
+{%- set raw_columns = raw_copy_columns('reviews') -%}
 {%- set key_order -%}
     created_at desc nulls last,
     {{ text_desc(raw_columns) }}

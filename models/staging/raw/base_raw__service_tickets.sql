@@ -1,15 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'service_tickets')) -%}
-{%- set raw_columns = [
-    'raw_ticket_id',
-    'raw_member_id',
-    'raw_channel',
-    'raw_order_id',
-    'raw_ticket_type',
-    'raw_created_at',
-    'raw_first_response_at',
-    'raw_resolved_at',
-    'raw_satisfaction_score'
-] -%}
+{%- set raw_columns = raw_copy_columns('service_tickets') -%}
 {%- set key_order -%}
     created_at desc nulls last,
     {{ text_desc(raw_columns) }}

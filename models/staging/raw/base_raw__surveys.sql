@@ -1,10 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'surveys')) -%}
-{%- set raw_columns = [
-    'raw_response_id',
-    'raw_member_id',
-    'raw_responded_at',
-    'raw_nps_score'
-] -%}
+{%- set raw_columns = raw_copy_columns('surveys') -%}
 {%- set key_order -%}
     responded_at desc nulls last,
     {{ text_desc(raw_columns) }}

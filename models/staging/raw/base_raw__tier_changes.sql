@@ -1,10 +1,5 @@
 {%- set raw_types = raw_column_types(source('raw', 'tier_changes')) -%}
-{%- set raw_columns = [
-    'raw_member_id',
-    'raw_changed_at',
-    'raw_from_tier',
-    'raw_to_tier'
-] -%}
+{%- set raw_columns = raw_copy_columns('tier_changes') -%}
 {%- set key_order -%}
     changed_at desc nulls last,
     {{ text_desc(raw_columns) }}
