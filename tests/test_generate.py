@@ -181,6 +181,29 @@ def test_cli_generate_writes_tables_and_reports_time(tmp_path: Path) -> None:
     assert scalar(con, "select min(ordered_at)::date::varchar from orders") >= "2025-01-01"
 
 
+def test_generator_duckdb_takes_the_builds_memory_limit_and_spill_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spill = tmp_path / "spill"
+    monkeypatch.setenv("MEMBERKPI_TEMP_DIR", str(spill))
+    monkeypatch.setenv("MEMBERKPI_MEMORY_LIMIT", "1MB")
+    out = tmp_path / "starved"
+    result = CliRunner().invoke(app, ["generate", "--members", "300", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "out of memory" in result.output
+    assert "memory_limit 1MB" in result.output
+    assert "MEMBERKPI_MEMORY_LIMIT" in result.output
+    assert spill.is_dir()
+    assert not (out / "members.parquet").exists()
+    # with room enough, the same bytes as with a generous limit
+    monkeypatch.setenv("MEMBERKPI_MEMORY_LIMIT", "256MB")
+    result = CliRunner().invoke(
+        app, ["generate", "--members", "1500", "--seed", "11", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert checksums(out) == checksums(run(tmp_path / "roomy", memory_limit="4GB"))
+
+
 # -- the clean data is clean ------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -52,6 +52,10 @@ class GenerateOptions:
     file_format: str = "parquet"
     dirty: bool = False
     end_date: date = DEFAULT_END_DATE
+    # DuckDB's default is 80% of the machine: at 10M members that starved
+    # whatever else ran, so the generator takes the build's own settings.
+    memory_limit: str = field(default_factory=paths.duckdb_memory_limit)
+    temp_dir: Path = field(default_factory=paths.duckdb_temp_dir)
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,9 @@ def plan(sql: CleanSql) -> list[Step]:
     ]
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+def _connect(memory_limit: str, temp_dir: Path) -> duckdb.DuckDBPyConnection:
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(temp_dir)})
     con.execute("set threads = 2")
     con.execute("set preserve_insertion_order = true")
     return con
@@ -144,7 +149,7 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     _clear(out)
     sql = CleanSql(options.members, window, options.seed)
-    con = _connect()
+    con = _connect(options.memory_limit, options.temp_dir)
     for statement in sql.macros():
         con.execute(statement)
     written: dict[str, int] = {}
@@ -232,7 +237,15 @@ def generate_command(
         def advance(table: str, rows: int) -> None:
             progress.update(task, advance=1, description=f"{table}: {rows:,} rows")
 
-        written = generate(options, on_table=advance)
+        try:
+            written = generate(options, on_table=advance)
+        except duckdb.OutOfMemoryException as error:
+            console.print(
+                f"[bold red]out of memory[/] at memory_limit {options.memory_limit}"
+                f" (spilling to {options.temp_dir}): raise MEMBERKPI_MEMORY_LIMIT"
+                f" or generate fewer members.\n{str(error).splitlines()[0]}"
+            )
+            raise typer.Exit(code=1) from None
     summary = Table("table", "rows", title=f"raw tables in {options.out}")
     for table in RAW_TABLES:
         summary.add_row(table, f"{written[table]:,}")

@@ -27,3 +27,13 @@ def serving_path() -> Path:
     """The serving copy for BI tools: MEMBERKPI_SERVING_DB, else <target>/serving/."""
     default = target_dir() / "serving" / "memberkpi_serving.duckdb"
     return Path(os.environ.get("MEMBERKPI_SERVING_DB", default))
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory_limit: MEMBERKPI_MEMORY_LIMIT, else 6GB (as profiles.yml)."""
+    return os.environ.get("MEMBERKPI_MEMORY_LIMIT", "6GB")
+
+
+def duckdb_temp_dir() -> Path:
+    """Where DuckDB spills: MEMBERKPI_TEMP_DIR, else target/duckdb_tmp (as profiles.yml)."""
+    return Path(os.environ.get("MEMBERKPI_TEMP_DIR", PROJECT_DIR / "target" / "duckdb_tmp"))
