@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from conftest import GENERATED_END, GeneratedBuild
 from helpers import query
+from memberkpi.bench import BenchFailed, measure
 from memberkpi.bench_reference import compare, reference_rows, run_reference
 from reference_kpis import KPI_NAMES
 
@@ -168,3 +170,24 @@ def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> Non
     assert "full build / reference = 12.00x" in printed
     assert "warehouse file 41.5 GB" in printed
     assert "incremental" not in printed
+
+
+GRANDCHILD = "import time; ballast = b'x' * (300 * 2**20); time.sleep(1.5)"
+
+
+def test_measure_reports_the_peak_of_the_child_tree_not_of_the_bench(tmp_path: Path) -> None:
+    """The bench process's own high-water mark (here 600 MB of ballast, as when
+    it generated data in-process) must not show up as the child's peak; a
+    grandchild's 300 MB must."""
+    ballast = b"x" * (600 * 2**20)
+    assert len(ballast) == 600 * 2**20
+    del ballast
+    env = {"PATH": "/usr/bin:/bin"}
+    small = measure([sys.executable, "-c", "pass"], env, tmp_path / "small.log")
+    assert 0 < small.peak_rss_mb < 100
+    spawner = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {GRANDCHILD!r}])"
+    tree = measure([sys.executable, "-c", spawner], env, tmp_path / "tree.log")
+    assert 300 <= tree.peak_rss_mb < 450
+    assert tree.seconds >= 1.5
+    with pytest.raises(BenchFailed, match="exit 3"):
+        measure([sys.executable, "-c", "raise SystemExit(3)"], env, tmp_path / "fails.log")

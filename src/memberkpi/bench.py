@@ -4,7 +4,7 @@ One run measures, on generated data of a given size (cached per size):
 
 1. a full `dbt build` on the data without the orders of its last day (on all
    of it with --no-incremental, which skips step 2)
-   (wall time, peak RSS of the dbt process, per-model timings from
+   (wall time, peak RSS of the dbt process tree, per-model timings from
    run_results.json, dbt thread time per layer of the project);
 2. an incremental `dbt build` after the last day's orders (and their items)
    are appended, as a late export would bring them; both builds have the
@@ -116,18 +116,65 @@ class BenchResult:
         return data
 
 
-def measure(command: list[str], env: dict[str, str], log: Path) -> Measured:
-    """Run a command to completion; its wall time and peak RSS (Linux wait4)."""
+def _status_kb(pid: int, field_name: str) -> int:
+    """A `kB` field of /proc/<pid>/status (VmRSS, VmHWM); 0 once the process is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _descendants(root: int) -> set[int]:
+    """root and every live process below it (parents read from /proc/<pid>/stat)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        # the command name (in parentheses) may hold spaces: fields follow the last ")"
+        fields = text[text.rindex(")") + 2 :].split()
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return tree
+
+
+def measure(command: list[str], env: dict[str, str], log: Path, interval: float = 0.2) -> Measured:
+    """Run a command to completion; its wall time and the peak RSS of its process tree.
+
+    The peak is read from /proc while the command runs: the largest of each
+    process's own high-water mark (VmHWM, exact) and the sum of the tree's
+    resident sets at any sample. getrusage / wait4 cannot give it: Linux
+    hands a child, at exec, the high-water mark of the process that spawned
+    it, so a bench that had generated data in-process reported its own 20 GB
+    for every child."""
     started = time.perf_counter()
+    peak_kb = 0
     with log.open("w", encoding="utf-8") as handle:
         process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
+        while True:
+            tree = _descendants(process.pid)
+            resident = sum(_status_kb(pid, "VmRSS") for pid in tree)
+            high_water = max(_status_kb(pid, "VmHWM") for pid in tree)
+            peak_kb = max(peak_kb, resident, high_water)
+            try:
+                process.wait(timeout=interval)
+                break
+            except subprocess.TimeoutExpired:
+                continue
     seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise BenchFailed(f"{' '.join(command[:3])} failed (exit {process.returncode}):\n{tail}")
-    return Measured(seconds=round(seconds, 2), peak_rss_mb=round(usage.ru_maxrss / 1024, 1))
+    return Measured(seconds=round(seconds, 2), peak_rss_mb=round(peak_kb / 1024, 1))
 
 
 def years_text(years: int) -> str:
