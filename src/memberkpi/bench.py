@@ -116,34 +116,35 @@ class BenchResult:
         return data
 
 
-def _status_kb(pid: int, field_name: str) -> int:
-    """A `kB` field of /proc/<pid>/status (VmRSS, VmHWM); 0 once the process is gone."""
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """VmRSS and VmHWM (kB) from one read of /proc/<pid>/status; zeros once it is gone."""
+    fields: dict[str, int] = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1])
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                fields[name] = int(value.split()[0])
     except (OSError, ValueError):
         pass
-    return 0
+    return fields.get("VmRSS", 0), fields.get("VmHWM", 0)
 
 
-def _descendants(root: int) -> set[int]:
+def _descendants(root: int) -> list[int]:
     """root and every live process below it (parents read from /proc/<pid>/stat)."""
-    parents: dict[int, int] = {}
+    children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
         # the command name (in parentheses) may hold spaces: fields follow the last ")"
-        fields = text[text.rindex(")") + 2 :].split()
-        parents[int(stat.parent.name)] = int(fields[1])
-    tree, frontier = {root}, [root]
+        parent = int(text[text.rindex(")") + 2 :].split()[1])
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    tree, frontier = [root], [root]
     while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier.extend(children)
+        below = children.get(frontier.pop(), [])
+        tree.extend(below)
+        frontier.extend(below)
     return tree
 
 
@@ -161,9 +162,9 @@ def measure(command: list[str], env: dict[str, str], log: Path, interval: float 
     with log.open("w", encoding="utf-8") as handle:
         process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
         while True:
-            tree = _descendants(process.pid)
-            resident = sum(_status_kb(pid, "VmRSS") for pid in tree)
-            high_water = max(_status_kb(pid, "VmHWM") for pid in tree)
+            readings = [_memory_kb(pid) for pid in _descendants(process.pid)]
+            resident = sum(rss for rss, _ in readings)
+            high_water = max(hwm for _, hwm in readings)
             peak_kb = max(peak_kb, resident, high_water)
             try:
                 process.wait(timeout=interval)
@@ -186,8 +187,8 @@ def cached_data(
     years: int,
     seed: int,
     cache: Path,
-    with_base: bool = True,
-    memory_limit: str = "6GB",
+    with_base: bool,
+    memory_limit: str,
 ) -> tuple[Path, Path]:
     """The generated raw files (full) and a copy without the last day (base,
     made only `with_base`); the generator's DuckDB gets `memory_limit` and
