@@ -159,7 +159,11 @@ def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> Non
         dbt_model_seconds=4000.0, dbt_test_seconds=900.0, warehouse_gb=41.46,
     )  # fmt: skip
     ratios = result.to_json()["ratios"]
-    assert ratios == {"full_build_over_reference": 12.0, "incremental_over_full_build": None}
+    assert ratios == {
+        "full_build_over_reference": 12.0,
+        "incremental_over_full_build": None,
+        "write_floor_over_reference": None,
+    }
 
     from memberkpi import bench
 
@@ -170,6 +174,53 @@ def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> Non
     assert "full build / reference = 12.00x" in printed
     assert "warehouse file 41.5 GB" in printed
     assert "incremental" not in printed
+    assert "write floor" not in printed
+
+
+def test_write_floor_copies_every_raw_table_as_read(tmp_path: Path) -> None:
+    """The floor's DuckDB file holds each raw file's rows unchanged (compared
+    both ways with the file), one table per file; the bench reports it
+    against the reference."""
+    from memberkpi import bench
+    from memberkpi.bench import BenchResult, Measured, render, write_floor_child
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select 'o' || i as order_id, i * 0.01::decimal(18, 2) as paid_amount,"
+            f" timestamp '2025-01-01' + to_minutes(i) as paid_at from range(5000) t(i))"
+            f" to '{raw / 'orders.parquet'}' (format parquet)"
+        )
+        connection.execute(
+            f"copy (select i % 7 as channel, null::varchar as note from range(300) t(i))"
+            f" to '{raw / 'channel_traffic.parquet'}' (format parquet)"
+        )
+    floor_file = tmp_path / "floor.duckdb"
+    write_floor_child(str(raw), str(floor_file), "1GB", str(tmp_path / "spill"))
+    with duckdb.connect(str(floor_file), read_only=True) as connection:
+        tables = connection.execute("select table_name from duckdb_tables() order by 1").fetchall()
+        assert tables == [("channel_traffic",), ("orders",)]
+        for name, rows in (("orders", 5000), ("channel_traffic", 300)):
+            file = raw / f"{name}.parquet"
+            assert connection.execute(f"select count(*) from {name}").fetchall() == [(rows,)]
+            for left, right in ((name, f"'{file}'"), (f"'{file}'", name)):
+                missing = connection.execute(
+                    f"select count(*) from (from {left} except all from {right})"
+                ).fetchall()
+                assert missing == [(0,)]
+
+    result = BenchResult(
+        members=1_000_000, years=2, seed=42, last_day="2025-12-31", machine={},
+        raw_rows={"orders": 3}, full_build=Measured(seconds=280.0, peak_rss_mb=6500.0),
+        incremental_build=None, reference=Measured(seconds=28.0, peak_rss_mb=4600.0),
+        slowest_nodes=[], incremental_slowest_nodes=[], dbt_model_seconds=400.0,
+        dbt_test_seconds=90.0, write_floor=Measured(seconds=21.0, peak_rss_mb=900.0),
+    )  # fmt: skip
+    assert result.to_json()["ratios"]["write_floor_over_reference"] == 0.75
+    with bench.console.capture() as captured:
+        render(result)
+    assert "write floor / reference = 0.75x" in captured.get()
 
 
 GRANDCHILD = "import time; ballast = b'x' * (300 * 2**20); time.sleep(1.5)"

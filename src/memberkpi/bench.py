@@ -14,7 +14,11 @@ One run measures, on generated data of a given size (cached per size):
 4. the reference: one hand-written DuckDB SQL script computing the same
    monthly KPI values straight from the raw files, with no dbt
    (src/memberkpi/sql/reference_kpi_monthly.sql). Its values must equal
-   `metrics.kpi_monthly`, or the bench fails: the ratios compare equal work.
+   `metrics.kpi_monthly`, or the bench fails: the ratios compare equal work;
+5. the write floor: every raw table copied as read, with no typing or
+   checks, into a new DuckDB file. No build that keeps a persisted layer can
+   take less; its ratio to the reference says how much of a ratio target is
+   spent before any transformation.
 
 It prints a table and the ratios full build / reference and incremental /
 full build, and writes them all as JSON.
@@ -95,6 +99,7 @@ class BenchResult:
     incremental_layer_seconds: dict[str, float] = field(default_factory=dict)
     queries: dict[str, dict[str, float]] = field(default_factory=dict)
     reference_rows: int = 0
+    write_floor: Measured | None = None
 
     @property
     def full_over_reference(self) -> float:
@@ -106,12 +111,20 @@ class BenchResult:
             return None
         return self.incremental_build.seconds / self.full_build.seconds
 
+    @property
+    def write_floor_over_reference(self) -> float | None:
+        if self.write_floor is None:
+            return None
+        return self.write_floor.seconds / self.reference.seconds
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         incremental = self.incremental_over_full
+        floor = self.write_floor_over_reference
         data["ratios"] = {
             "full_build_over_reference": round(self.full_over_reference, 3),
             "incremental_over_full_build": None if incremental is None else round(incremental, 3),
+            "write_floor_over_reference": None if floor is None else round(floor, 3),
         }
         return data
 
@@ -329,6 +342,23 @@ def reference_child(raw_dir: str, as_of: str, out: str, memory_limit: str) -> No
         )
 
 
+def write_floor_child(raw_dir: str, db_file: str, memory_limit: str, temp_dir: str) -> None:
+    """Copy every raw parquet file, as read, into a new DuckDB file (one table
+    each, then a checkpoint): the write that any persisted build pays at
+    least once, with the build's memory settings."""
+    config = {
+        "memory_limit": memory_limit,
+        "temp_directory": temp_dir,
+        "preserve_insertion_order": False,
+    }
+    with duckdb.connect(db_file, config=config) as connection:
+        for file in sorted(Path(raw_dir).glob("*.parquet")):
+            connection.execute(
+                f"create table \"{file.stem}\" as select * from read_parquet('{file}')"
+            )
+        connection.execute("checkpoint")
+
+
 def compare_with_warehouse(reference_file: Path, db_path: Path) -> tuple[int, list[str]]:
     """Rows compared and a description of each mismatch (1e-9 relative)."""
     from memberkpi.bench_reference import compare
@@ -442,6 +472,17 @@ def run_bench(
             f"the reference differs from metrics.kpi_monthly in {len(mismatches)} of"
             f" {compared} values, so the ratios would not compare equal work:\n{listed}"
         )
+
+    console.print("write floor (the raw tables copied into a DuckDB file, no dbt) ...")
+    floor_file = work / "write_floor.duckdb"
+    write_floor = measure(
+        [sys.executable, "-c",
+         "import sys; from memberkpi.bench import write_floor_child;"
+         " write_floor_child(*sys.argv[1:])",
+         str(raw_dir), str(floor_file), memory_limit, str(work / "duckdb_tmp")],
+        env, work / "write_floor.log",
+    )  # fmt: skip
+    floor_file.unlink()
     return BenchResult(
         members=members,
         years=years,
@@ -461,6 +502,7 @@ def run_bench(
         incremental_layer_seconds=incremental_layers,
         queries=queries,
         reference_rows=compared,
+        write_floor=write_floor,
     )
 
 
@@ -506,10 +548,19 @@ def render(result: BenchResult) -> None:
         f"{result.reference.peak_rss_mb:,.0f}",
         f"{result.reference_rows:,} KPI values, all equal to kpi_monthly",
     )  # fmt: skip
+    if result.write_floor is not None and result.write_floor_over_reference is not None:
+        summary.add_row(
+            "write floor (no dbt)", f"{result.write_floor.seconds:.1f}",
+            f"{result.write_floor.peak_rss_mb:,.0f}",
+            "raw tables copied as read into a DuckDB file:"
+            f" {result.write_floor_over_reference:.2f}x the reference",
+        )  # fmt: skip
     console.print(summary)
     ratios = f"full build / reference = [bold]{result.full_over_reference:.2f}x[/]"
     if result.incremental_over_full is not None:
         ratios += f"; incremental / full = [bold]{result.incremental_over_full:.1%}[/]"
+    if result.write_floor_over_reference is not None:
+        ratios += f"; write floor / reference = [bold]{result.write_floor_over_reference:.2f}x[/]"
     console.print(ratios)
     queries = Table(title="BI queries (warm read-only connection)")
     for column in ("query", "p50 ms", "p95 ms"):
