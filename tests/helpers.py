@@ -352,3 +352,38 @@ def write_raw_snapshot(
         connection.execute(f"copy {table} to '{raw_dir / table}.parquet' (format parquet)")
     connection.close()
     return refunded_order
+
+
+@dataclass
+class ExportLosses:
+    """Rows a later export no longer has: two orders deleted (with their
+    lines), one order refunded above its paid amount (so quarantined as
+    bad_amount) and the last line of another order."""
+
+    deleted_old: str
+    quarantined_old: str
+    deleted_recent: str
+    lost_line_order: str
+
+
+def write_export_losses(source_dir: Path, raw_dir: Path, losses: ExportLosses) -> None:
+    """Write source_dir's parquet raw files to raw_dir without what `losses` names."""
+    deleted = [losses.deleted_old, losses.deleted_recent]
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect()
+    for file in source_dir.glob("*.parquet"):
+        connection.execute(f"create table {file.stem} as select * from read_parquet('{file}')")
+    connection.execute("delete from orders where order_id in (?, ?)", deleted)
+    connection.execute("delete from order_items where order_id in (?, ?)", deleted)
+    connection.execute(
+        "update orders set refunded_amount = paid_amount + 1 where order_id = ?",
+        [losses.quarantined_old],
+    )
+    connection.execute(
+        "delete from order_items where order_id = $1 and line_number ="
+        " (select max(line_number) from order_items where order_id = $1)",
+        [losses.lost_line_order],
+    )
+    for file in source_dir.glob("*.parquet"):
+        connection.execute(f"copy {file.stem} to '{raw_dir / file.name}' (format parquet)")
+    connection.close()

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from helpers import query, run_dbt, write_raw_snapshot
+from helpers import ExportLosses, query, run_dbt, write_export_losses, write_raw_snapshot
 
 EXAMPLE_RAW = Path("/work/shared/spec/example/raw")
 LAST_DAY = dt.date(2024, 12, 31)
@@ -142,6 +143,66 @@ def test_incremental_without_lookback_misses_the_late_refund(
         f"select is_valid from marts.fct_orders where order_id = '{full_build['refunded_order']}'",
     )
     assert stale == [(True,)]
+
+
+def write_raw_with_rows_gone(source_dir: Path, raw_dir: Path, db_path: Path) -> dict[str, str]:
+    """source_dir's raw files as a later export that lost rows
+    (helpers.write_export_losses), the orders picked from the marts of a
+    build on source_dir (db_path): an old member order that is the member's
+    third or later (so the first-order columns stay) is deleted, another is
+    quarantined, a recent order is deleted, and an old order of two or more
+    lines loses one. Returns the picked order ids."""
+    old = LAST_DAY - dt.timedelta(days=90)
+    recent = LAST_DAY - dt.timedelta(days=10)
+    picked_old = query(
+        db_path,
+        "select order_id from marts.fct_orders where is_member_order"
+        f" and member_order_number >= 3 and order_date < date '{old}'"
+        " order by member_id, order_id",
+    )
+    losses = ExportLosses(
+        deleted_old=picked_old[0][0],
+        quarantined_old=picked_old[-1][0],
+        deleted_recent=query(
+            db_path,
+            f"select min(order_id) from marts.fct_orders where order_date >= date '{recent}'",
+        )[0][0],
+        lost_line_order="",
+    )
+    losses.lost_line_order = query(
+        db_path,
+        "select order_id from marts.fct_order_items"
+        f" where order_date < date '{old}'"
+        f" and order_id not in ('{losses.deleted_old}', '{losses.quarantined_old}')"
+        " group by order_id having count(*) >= 2 order by order_id limit 1",
+    )[0][0]
+    write_export_losses(source_dir, raw_dir, losses)
+    return asdict(losses)
+
+
+@pytest.mark.slow
+def test_incremental_drops_orders_and_lines_gone_from_the_export(
+    full_build: dict[str, Any], tmp_path: Path
+) -> None:
+    """Orders deleted from the export or newly quarantined, inside or outside
+    the look-back, and a line gone from an old order, leave the incremental
+    facts as they leave a full refresh; the member's later orders are
+    renumbered and their member-months recounted."""
+    raw_dir = tmp_path / "raw_gone"
+    gone = write_raw_with_rows_gone(full_build["raw_dir"], raw_dir, full_build["db"])
+    refreshed = run_dbt(MARTS, work_dir=tmp_path / "full", raw_dir=raw_dir)
+    assert refreshed.success, refreshed.output[-3000:]
+    incremental_db = build_incrementally(full_build["db"], tmp_path / "dbt", raw_dir, 45)
+
+    gone_orders = [gone["deleted_old"], gone["quarantined_old"], gone["deleted_recent"]]
+    listed = ", ".join(f"'{order_id}'" for order_id in gone_orders)
+    gone_order_rows = f"select count(*) from marts.fct_orders where order_id in ({listed})"
+    assert query(full_build["db"], gone_order_rows) == [(3,)]
+    assert query(incremental_db, gone_order_rows) == [(0,)]
+    lost_line_order = gone["lost_line_order"]
+    lines = f"select count(*) from marts.fct_order_items where order_id = '{lost_line_order}'"
+    assert query(incremental_db, lines)[0][0] == query(full_build["db"], lines)[0][0] - 1
+    assert differing_rows(refreshed.db_path, incremental_db) == {}
 
 
 def pii_leaks(db_path: Path, raw_dir: Path) -> list[str]:

@@ -34,7 +34,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from helpers import DbtResult, run_dbt, write_raw_snapshot
+from helpers import DbtResult, ExportLosses, run_dbt, write_export_losses, write_raw_snapshot
 from memberkpi.generate import GenerateOptions, generate
 
 LAST_DAY = dt.date(2025, 12, 31)
@@ -144,6 +144,68 @@ def checksum_sql(columns: list[tuple[str, str]], relation: str) -> tuple[str, li
     return f"select {', '.join(parts)} from {relation}", labels
 
 
+def picked_losses(raw_dir: Path) -> ExportLosses:
+    """Orders of raw_dir for ExportLosses, placed more than 90 days before
+    the last day unless said otherwise: to delete, the first paid order (by
+    id) of a buyer with no binding, so that no member restatement rewrites
+    its month and only the gone rows' own months can drop it; to
+    quarantine, the first paid order that is at least a bound buyer's third
+    in its channel (its member's orders are renumbered); the first order of
+    the last ten days, deleted; and the first other order with two or more
+    lines, which loses one."""
+    old = LAST_DAY - dt.timedelta(days=90)
+    recent = LAST_DAY - dt.timedelta(days=10)
+    orders = f"read_parquet('{raw_dir / 'orders.parquet'}')"
+    bindings = f"read_parquet('{raw_dir / 'member_bindings.parquet'}')"
+    items = f"read_parquet('{raw_dir / 'order_items.parquet'}')"
+    with duckdb.connect() as connection:
+        buyers = connection.execute(
+            f"""
+            select order_id, is_bound, buyer_order_number from (
+                select
+                    orders.order_id,
+                    orders.ordered_at,
+                    bindings.member_id is not null as is_bound,
+                    row_number() over (
+                        partition by orders.channel, orders.customer_id
+                        order by orders.paid_at, orders.order_id
+                    ) as buyer_order_number
+                from {orders} as orders
+                left join {bindings} as bindings
+                    on orders.channel = bindings.channel
+                    and orders.customer_id = bindings.customer_id
+                where orders.status = 'paid' and orders.paid_at is not null
+            ) as numbered
+            where cast(ordered_at as date) < date '{old}'
+            order by order_id
+            """
+        ).fetchall()
+        unbound = next(order_id for order_id, is_bound, _ in buyers if not is_bound)
+        third = next(order_id for order_id, is_bound, number in buyers if is_bound and number >= 3)
+        recent_order = connection.execute(
+            f"select min(order_id) from {orders} where cast(ordered_at as date) >= date '{recent}'"
+        ).fetchall()[0][0]
+        lines_order = connection.execute(
+            f"""
+            select items.order_id
+            from {items} as items
+            inner join {orders} as orders on items.order_id = orders.order_id
+            where cast(orders.ordered_at as date) < date '{old}'
+                and items.order_id not in ('{unbound}', '{third}')
+            group by items.order_id
+            having count(*) >= 2
+            order by items.order_id
+            limit 1
+            """
+        ).fetchall()[0][0]
+    return ExportLosses(
+        deleted_old=unbound,
+        quarantined_old=third,
+        deleted_recent=recent_order,
+        lost_line_order=lines_order,
+    )
+
+
 def timed_dbt(
     args: list[str], work_dir: Path, raw_dir: Path, timings: dict[str, float], name: str
 ) -> DbtResult:
@@ -162,6 +224,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     full_raw = root / "raw_full"
     cut_raw = root / "raw_cut"
     write_raw_snapshot(generated, full_raw, None, LAST_DAY)
+    write_export_losses(full_raw, full_raw, picked_losses(full_raw))
     write_raw_snapshot(generated, cut_raw, LAST_DAY - dt.timedelta(days=1), LAST_DAY)
 
     timings: dict[str, float] = {}
@@ -179,6 +242,15 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
     assert first.success, first.output[-4000:]
     spark = timed_dbt(["build", *SPARK], spark_dir, full_raw, timings, "spark_build")
+    # the unit tests that read the model's own table, which `dbt build`
+    # leaves out (selectors.yml), among them the Spark-only one of fct_orders
+    built_model_tests = timed_dbt(
+        ["test", *SPARK, "--select", "tag:needs_built_model"],
+        spark_dir,
+        full_raw,
+        timings,
+        "spark_unit_tests_on_built_models",
+    )
     warehouse = spark_dir / "spark" / "warehouse"
 
     # keep the incremental tables before the full refresh replaces them
@@ -197,6 +269,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {
         "duck": duck,
         "spark": spark,
+        "built_model_tests": built_model_tests,
         "refresh": refresh,
         "warehouse": warehouse,
         "incremental_copy": incremental_copy,
@@ -211,6 +284,17 @@ def test_spark_build_passes(builds: dict[str, Any]) -> None:
     kinds = {unique_id.split(".")[0] for unique_id in spark.statuses}
     assert {"model", "seed", "test", "unit_test"} <= kinds
     assert "python models: disabled on target type 'spark'" in spark.output
+    built_model_tests: DbtResult = builds["built_model_tests"]
+    assert built_model_tests.success, built_model_tests.output[-6000:]
+    unit_tests = {
+        unique_id: status
+        for unique_id, status in built_model_tests.statuses.items()
+        if unique_id.startswith("unit_test.")
+    }
+    # the two other incremental unit tests state delete+insert's rows: DuckDB only
+    assert unit_tests == {
+        "unit_test.memberkpi.fct_orders.test_gone_order_month_rewritten_on_spark": "pass"
+    }
 
 
 @pytest.fixture

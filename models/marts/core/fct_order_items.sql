@@ -12,6 +12,7 @@
         partition_by=memberkpi.rebuild_partition('order_month'),
         unique_key='order_id',
         on_schema_change='fail',
+        post_hook="{{ memberkpi.delete_gone_rows(ref('stg_raw__order_items'), ['order_id', 'line_number']) }}",
     )
 }}
 
@@ -25,7 +26,7 @@ orders as (
     select * from {{ ref('int_orders_enriched') }}
 ),
 {% if is_incremental() %}
-    {{ order_restatement_ctes() }}
+    {{ order_restatement_ctes(ref('stg_raw__order_items'), ['order_id', 'line_number']) }}
 {% endif %}
 
 final as (
@@ -49,7 +50,9 @@ final as (
     inner join orders
         on order_items.order_id = orders.order_id
     {% if is_incremental() %}
-        where {{ order_rebuild_filter('orders.order_date', 'orders.member_id') }}
+        where {{ order_rebuild_filter(
+            'orders.order_date', 'orders.member_id', 'orders.order_id'
+        ) }}
     {% endif %}
 )
 

@@ -14,6 +14,7 @@
         partition_by=memberkpi.rebuild_partition('order_month'),
         unique_key='order_id',
         on_schema_change='fail',
+        post_hook="{{ memberkpi.delete_gone_rows(ref('int_orders_enriched'), ['order_id']) }}",
     )
 }}
 
@@ -23,7 +24,7 @@ orders as (
     select * from {{ ref('int_orders_enriched') }}
 ),
 {% if is_incremental() %}
-    {{ order_restatement_ctes() }}
+    {{ order_restatement_ctes(ref('int_orders_enriched'), ['order_id']) }}
 {% endif %}
 
 final as (
@@ -62,7 +63,7 @@ final as (
         paid_at
     from orders
     {% if is_incremental() %}
-        where {{ order_rebuild_filter('order_date', 'member_id') }}
+        where {{ order_rebuild_filter('order_date', 'member_id', 'order_id') }}
     {% endif %}
 )
 

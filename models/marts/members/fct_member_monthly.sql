@@ -3,7 +3,9 @@
     already loaded) are rebuilt, because late orders and refunds move every
     window and to-date count from their month on; so are all months of a
     member whose member-level columns (enrolment dates, reachability, first
-    member order) differ from the loaded ones. On Spark the table is
+    member order) differ from the loaded ones, or whose count of member
+    orders before the look-back changed (an order deleted from the export
+    or quarantined since it was loaded). On Spark the table is
     partitioned by report_month and every month holding such a row is
     rewritten whole (macro member_month_rebuild_filter). -#}
 {{
@@ -45,7 +47,7 @@ first_orders as (
         from {{ this }}
     ),
 
-    changed_members as (
+    changed_member_columns as (
         select
             spans.member_id,
             spans.joined_date,
@@ -66,6 +68,42 @@ first_orders as (
             first_member_order_date,
             has_second_member_order_90d
         from {{ this }}
+    ),
+
+    -- members whose member orders before the cutoff are no longer what was
+    -- loaded (an order deleted from the export or quarantined since): the
+    -- to-date count of their last month before the cutoff differs (it
+    -- never decreases, so its maximum is that month's value)
+    recounted_members as (
+        select loaded.member_id
+        from (
+            select
+                member_id,
+                max(count_member_orders_to_date) as count_member_orders_to_date
+            from {{ this }}
+            where report_month < (select cutoff.cutoff_month from cutoff)
+            group by member_id
+        ) as loaded
+        left join (
+            select
+                member_id,
+                max(count_member_orders_to_date) as count_member_orders_to_date
+            from windowed
+            where report_month < (select cutoff.cutoff_month from cutoff)
+            group by member_id
+        ) as current_counts
+            on loaded.member_id = current_counts.member_id
+        where
+            coalesce(current_counts.count_member_orders_to_date, -1)
+            != loaded.count_member_orders_to_date
+    ),
+
+    changed_members as (
+        select changed_member_columns.member_id
+        from changed_member_columns
+        union
+        select recounted_members.member_id
+        from recounted_members
     ),
 {% endif %}
 
