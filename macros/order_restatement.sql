@@ -5,14 +5,16 @@
     the look-back, and what the export lost: an order (or order line) of
     {{ this }} that is no longer among the model's current rows
     (`current_rows`, compared on `key_columns`), whether deleted upstream
-    or now quarantined, whatever its date. The member of a lost order has
-    all its orders rebuilt (their member order numbers count earlier
-    orders); the order of a lost line is rebuilt whole. The lost rows
+    or now quarantined, whatever its date, and an order whose member is no
+    longer the loaded one (a binding or a member removed from the export).
+    The members of such orders, before and after, have all their orders
+    rebuilt (their member order numbers count earlier orders); the order
+    of a lost line, or of a changed member, is rebuilt whole. The lost rows
     themselves leave {{ this }} by delete_gone_rows() on DuckDB and by the
     rewrite of their month on Spark.
 
     order_restatement_ctes() defines the CTEs `cutoff`, `gone_rows`,
-    `restated_members` and `restated_orders` (call it inside a `with`,
+    `reassigned_orders`, `restated_members` and `restated_orders` (call it inside a `with`,
     after the model's own CTEs); is_restated_order() is the matching filter
     and order_rebuild_filter() the filter a model puts in its `where` (the
     same on DuckDB; whole months on Spark, see below). Callers keep the
@@ -54,6 +56,17 @@
         )
     ),
 
+    reassigned_orders as (
+        select
+            loaded.order_id,
+            loaded.member_id as loaded_member_id,
+            current_orders.member_id as current_member_id
+        from {{ this }} as loaded
+        inner join {{ ref('int_orders_enriched') }} as current_orders
+            on loaded.order_id = current_orders.order_id
+        where loaded.member_id is distinct from current_orders.member_id
+    ),
+
     restated_members as (
         select restatement_bindings.member_id
         from restatement_bindings
@@ -70,11 +83,22 @@
         select gone_rows.member_id
         from gone_rows
         where gone_rows.member_id is not null
+        union all
+        select reassigned_orders.loaded_member_id
+        from reassigned_orders
+        where reassigned_orders.loaded_member_id is not null
+        union all
+        select reassigned_orders.current_member_id
+        from reassigned_orders
+        where reassigned_orders.current_member_id is not null
     ),
 
     restated_orders as (
-        select distinct gone_rows.order_id
+        select gone_rows.order_id
         from gone_rows
+        union
+        select reassigned_orders.order_id
+        from reassigned_orders
     ),
     {{ memberkpi.order_rebuild_ctes() }}
 {% endmacro %}

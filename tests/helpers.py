@@ -358,12 +358,14 @@ def write_raw_snapshot(
 class ExportLosses:
     """Rows a later export no longer has: two orders deleted (with their
     lines), one order refunded above its paid amount (so quarantined as
-    bad_amount) and the last line of another order."""
+    bad_amount), the last line of another order, and a member with their
+    bindings (their orders stay, as orders of no member)."""
 
     deleted_old: str
     quarantined_old: str
     deleted_recent: str
     lost_line_order: str
+    removed_member: str
 
 
 def write_export_losses(source_dir: Path, raw_dir: Path, losses: ExportLosses) -> None:
@@ -384,6 +386,8 @@ def write_export_losses(source_dir: Path, raw_dir: Path, losses: ExportLosses) -
         " (select max(line_number) from order_items where order_id = $1)",
         [losses.lost_line_order],
     )
+    for table in ("members", "member_bindings"):
+        connection.execute(f"delete from {table} where member_id = ?", [losses.removed_member])
     for file in source_dir.glob("*.parquet"):
         connection.execute(f"copy {file.stem} to '{raw_dir / file.name}' (format parquet)")
     connection.close()

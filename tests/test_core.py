@@ -150,8 +150,9 @@ def write_raw_with_rows_gone(source_dir: Path, raw_dir: Path, db_path: Path) -> 
     (helpers.write_export_losses), the orders picked from the marts of a
     build on source_dir (db_path): an old member order that is the member's
     third or later (so the first-order columns stay) is deleted, another is
-    quarantined, a recent order is deleted, and an old order of two or more
-    lines loses one. Returns the picked order ids."""
+    quarantined, a recent order is deleted, an old order of two or more
+    lines loses one, and a member with orders older than the look-back is
+    removed. Returns the picked ids."""
     old = LAST_DAY - dt.timedelta(days=90)
     recent = LAST_DAY - dt.timedelta(days=10)
     picked_old = query(
@@ -168,7 +169,15 @@ def write_raw_with_rows_gone(source_dir: Path, raw_dir: Path, db_path: Path) -> 
             f"select min(order_id) from marts.fct_orders where order_date >= date '{recent}'",
         )[0][0],
         lost_line_order="",
+        removed_member="",
     )
+    losses.removed_member = query(
+        db_path,
+        "select min(member_id) from marts.fct_orders"
+        f" where is_member_order and order_date < date '{old}' and member_id not in"
+        " (select member_id from marts.fct_orders"
+        f" where order_id in ('{losses.deleted_old}', '{losses.quarantined_old}'))",
+    )[0][0]
     losses.lost_line_order = query(
         db_path,
         "select order_id from marts.fct_order_items"
@@ -185,9 +194,10 @@ def test_incremental_drops_orders_and_lines_gone_from_the_export(
     full_build: dict[str, Any], tmp_path: Path
 ) -> None:
     """Orders deleted from the export or newly quarantined, inside or outside
-    the look-back, and a line gone from an old order, leave the incremental
-    facts as they leave a full refresh; the member's later orders are
-    renumbered and their member-months recounted."""
+    the look-back, a line gone from an old order and a member removed leave
+    the incremental facts as they leave a full refresh: the members' other
+    orders are renumbered, their member-months recounted, and the removed
+    member's orders become orders of no member."""
     raw_dir = tmp_path / "raw_gone"
     gone = write_raw_with_rows_gone(full_build["raw_dir"], raw_dir, full_build["db"])
     refreshed = run_dbt(MARTS, work_dir=tmp_path / "full", raw_dir=raw_dir)
@@ -202,6 +212,13 @@ def test_incremental_drops_orders_and_lines_gone_from_the_export(
     lost_line_order = gone["lost_line_order"]
     lines = f"select count(*) from marts.fct_order_items where order_id = '{lost_line_order}'"
     assert query(incremental_db, lines)[0][0] == query(full_build["db"], lines)[0][0] - 1
+    removed = gone["removed_member"]
+    member_rows = (
+        f"select (select count(*) from marts.fct_orders where member_id = '{removed}'),"
+        f" (select count(*) from marts.fct_member_monthly where member_id = '{removed}')"
+    )
+    assert min(query(full_build["db"], member_rows)[0]) > 0
+    assert query(incremental_db, member_rows) == [(0, 0)]
     assert differing_rows(refreshed.db_path, incremental_db) == {}
 
 

@@ -151,8 +151,10 @@ def picked_losses(raw_dir: Path) -> ExportLosses:
     its month and only the gone rows' own months can drop it; to
     quarantine, the first paid order that is at least a bound buyer's third
     in its channel (its member's orders are renumbered); the first order of
-    the last ten days, deleted; and the first other order with two or more
-    lines, which loses one."""
+    the last ten days, deleted; the first other order with two or more
+    lines, which loses one; and the first member (by id) bound to a buyer
+    of such an old paid order, other than the quarantined order's, removed
+    with their bindings."""
     old = LAST_DAY - dt.timedelta(days=90)
     recent = LAST_DAY - dt.timedelta(days=10)
     orders = f"read_parquet('{raw_dir / 'orders.parquet'}')"
@@ -198,11 +200,30 @@ def picked_losses(raw_dir: Path) -> ExportLosses:
             limit 1
             """
         ).fetchall()[0][0]
+        removed_member = connection.execute(
+            f"""
+            select min(bindings.member_id)
+            from {bindings} as bindings
+            inner join {orders} as orders
+                on bindings.channel = orders.channel
+                and bindings.customer_id = orders.customer_id
+            where orders.status = 'paid' and cast(orders.ordered_at as date) < date '{old}'
+                and bindings.member_id not in (
+                    select third_bindings.member_id
+                    from {bindings} as third_bindings
+                    inner join {orders} as third_orders
+                        on third_bindings.channel = third_orders.channel
+                        and third_bindings.customer_id = third_orders.customer_id
+                    where third_orders.order_id = '{third}'
+                )
+            """
+        ).fetchall()[0][0]
     return ExportLosses(
         deleted_old=unbound,
         quarantined_old=third,
         deleted_recent=recent_order,
         lost_line_order=lines_order,
+        removed_member=removed_member,
     )
 
 

@@ -5,7 +5,10 @@
     member whose member-level columns (enrolment dates, reachability, first
     member order) differ from the loaded ones, or whose count of member
     orders before the look-back changed (an order deleted from the export
-    or quarantined since it was loaded). On Spark the table is
+    or quarantined since it was loaded). Loaded rows no longer among the
+    member-months (a member removed from the export, a join date moved
+    later) are deleted by a post-hook on DuckDB; on Spark their months are
+    rewritten, as months of a changed member. On Spark the table is
     partitioned by report_month and every month holding such a row is
     rewritten whole (macro member_month_rebuild_filter). -#}
 {{
@@ -15,6 +18,9 @@
         partition_by=memberkpi.rebuild_partition('report_month'),
         unique_key=['member_id', 'report_month'],
         on_schema_change='fail',
+        post_hook="{{ memberkpi.delete_gone_rows(
+            ref('int_member_months_windowed'), ['member_id', 'report_month']
+        ) }}",
     )
 }}
 
