@@ -14,8 +14,8 @@
     rewrite of their month on Spark.
 
     order_restatement_ctes() defines the CTEs `cutoff`, `gone_rows`,
-    `reassigned_orders`, `restated_members` and `restated_orders` (call it inside a `with`,
-    after the model's own CTEs); is_restated_order() is the matching filter
+    `reassigned_orders`, `restated_members` and `restated_orders` (call it
+    inside a `with`, after the model's own CTEs); is_restated_order() is the matching filter
     and order_rebuild_filter() the filter a model puts in its `where` (the
     same on DuckDB; whole months on Spark, see below). Callers keep the
     `-- depends_on` comments for the refs here, which dbt cannot see at
@@ -46,14 +46,7 @@
             loaded.member_id,
             loaded.order_date
         from {{ this }} as loaded
-        where not exists (
-            select 1
-            from {{ current_rows }} as current_rows
-            where
-                {%- for key in key_columns %}
-                {{ 'and ' if not loop.first }}current_rows.{{ key }} = loaded.{{ key }}
-                {%- endfor %}
-        )
+        where not {{ memberkpi.loaded_row_is_current(current_rows, key_columns) }}
     ),
 
     reassigned_orders as (
@@ -104,6 +97,20 @@
 {% endmacro %}
 
 
+{#- True where the loaded row (alias `loaded`) has a row with the same key
+    among current_rows; gone_rows and delete_gone_rows take its negation. -#}
+{% macro loaded_row_is_current(current_rows, key_columns) %}
+    exists (
+        select 1
+        from {{ current_rows }} as current_rows
+        where
+            {%- for key in key_columns %}
+            {{ 'and ' if not loop.first }}current_rows.{{ key }} = loaded.{{ key }}
+            {%- endfor %}
+    )
+{%- endmacro %}
+
+
 {#- On DuckDB (delete+insert by the unique key) a row that left the
     model's current rows is in no batch, so nothing would delete it: this
     post-hook does, on incremental runs. On Spark the rewrite of the row's
@@ -117,14 +124,7 @@
 {% macro default__delete_gone_rows(current_rows, key_columns) %}
     {%- if is_incremental() -%}
         delete from {{ this }} as loaded
-        where not exists (
-            select 1
-            from {{ current_rows }} as current_rows
-            where
-                {%- for key in key_columns %}
-                {{ 'and ' if not loop.first }}current_rows.{{ key }} = loaded.{{ key }}
-                {%- endfor %}
-        )
+        where not {{ memberkpi.loaded_row_is_current(current_rows, key_columns) }}
     {%- endif -%}
 {% endmacro %}
 

@@ -191,6 +191,13 @@ def measure(command: list[str], env: dict[str, str], log: Path, interval: float 
     return Measured(seconds=round(seconds, 2), peak_rss_mb=round(peak_kb / 1024, 1))
 
 
+def measure_child(function: str, args: list[str], env: dict[str, str], log: Path) -> Measured:
+    """measure() a function of this module run in a new Python process with
+    the string arguments args: the memory it takes is its own, not the bench's."""
+    call = f"import sys; from memberkpi.bench import {function}; {function}(*sys.argv[1:])"
+    return measure([sys.executable, "-c", call, *args], env, log)
+
+
 def years_text(years: int) -> str:
     return f"{years} year" if years == 1 else f"{years} years"
 
@@ -458,13 +465,12 @@ def run_bench(
 
     console.print("reference script (no dbt) ...")
     reference_file = work / "reference_kpi_monthly.parquet"
-    reference = measure(
-        [sys.executable, "-c",
-         "import sys; from memberkpi.bench import reference_child;"
-         " reference_child(*sys.argv[1:])",
-         str(raw_dir), str(last_day), str(reference_file), memory_limit],
-        env, work / "reference.log",
-    )  # fmt: skip
+    reference = measure_child(
+        "reference_child",
+        [str(raw_dir), str(last_day), str(reference_file), memory_limit],
+        env,
+        work / "reference.log",
+    )
     compared, mismatches = compare_with_warehouse(reference_file, db_path)
     if mismatches:
         listed = "\n".join(mismatches[:20])
@@ -475,13 +481,12 @@ def run_bench(
 
     console.print("write floor (the raw tables copied into a DuckDB file, no dbt) ...")
     floor_file = work / "write_floor.duckdb"
-    write_floor = measure(
-        [sys.executable, "-c",
-         "import sys; from memberkpi.bench import write_floor_child;"
-         " write_floor_child(*sys.argv[1:])",
-         str(raw_dir), str(floor_file), memory_limit, str(work / "duckdb_tmp")],
-        env, work / "write_floor.log",
-    )  # fmt: skip
+    write_floor = measure_child(
+        "write_floor_child",
+        [str(raw_dir), str(floor_file), memory_limit, str(work / "duckdb_tmp")],
+        env,
+        work / "write_floor.log",
+    )
     floor_file.unlink()
     return BenchResult(
         members=members,
