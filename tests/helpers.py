@@ -24,6 +24,9 @@ import duckdb
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 REQUIRED_RAW_TABLES = ("members", "member_bindings", "orders")
 QUARANTINE_RULES_DOC = PROJECT_DIR / "docs" / "quarantine_rules.md"
+# test data lives in the repository (tests/fixtures/README.md says where it came from)
+FIXTURES = PROJECT_DIR / "tests" / "fixtures"
+SPEC_EXAMPLE = FIXTURES / "spec_example"
 
 
 @dataclass

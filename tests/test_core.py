@@ -18,9 +18,16 @@ from typing import Any
 import duckdb
 import pytest
 
-from helpers import ExportLosses, query, run_dbt, write_export_losses, write_raw_snapshot
+from helpers import (
+    SPEC_EXAMPLE,
+    ExportLosses,
+    query,
+    run_dbt,
+    write_export_losses,
+    write_raw_snapshot,
+)
 
-EXAMPLE_RAW = Path("/work/shared/spec/example/raw")
+EXAMPLE_RAW = SPEC_EXAMPLE / "raw"
 LAST_DAY = dt.date(2024, 12, 31)
 NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 MARTS = ["build", "--select", "+tag:marts", *NO_TESTS]
@@ -28,7 +35,6 @@ MARTS = ["build", "--select", "+tag:marts", *NO_TESTS]
 CUT_DAYS = (LAST_DAY - dt.timedelta(days=1), dt.date(2024, 11, 30))  # day before last first
 CUT_DAY_IDS = ("day_before_last", "month_end_before_last_month")
 
-pytestmark = pytest.mark.skipif(not EXAMPLE_RAW.exists(), reason="example raw data not available")
 
 
 def write_raw(raw_dir: Path, cut_day: dt.date | None) -> str:

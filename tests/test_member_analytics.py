@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import query, raw_columns, run_dbt, write_csv
+from helpers import SPEC_EXAMPLE, query, raw_columns, run_dbt, write_csv
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 RFM_SEED = PROJECT_DIR / "seeds" / "rfm_segments.csv"
@@ -245,7 +245,7 @@ def test_campaign_effect_matches_closed_form(raw_dir: Path, dbt_work_dir: Path) 
 
 # ------------------------------------------- example data, independent path
 
-EXAMPLE_RAW = Path("/work/shared/spec/example/raw")
+EXAMPLE_RAW = SPEC_EXAMPLE / "raw"
 STAGE_NAMES = ("new", "unconverted", "first_time", "repeat", "silent", "lapsed")
 
 
@@ -289,8 +289,6 @@ def _stage(member: tuple, orders: list[dt.date], day: dt.date) -> str | None:
 
 @pytest.fixture(scope="module")
 def example_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not EXAMPLE_RAW.exists():
-        pytest.skip("example raw data not available")
     work_dir = tmp_path_factory.mktemp("example_dbt")
     for args in (
         ["seed"],

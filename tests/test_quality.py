@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from helpers import PROJECT_DIR, documented_reject_classes
+from helpers import PROJECT_DIR, SPEC_EXAMPLE, documented_reject_classes
 from memberkpi import _generate_dirty, quality
 from memberkpi._quality_contract import RULES, load_contract
 from memberkpi._quality_gx import ReferenceCheck, build_expectations
@@ -33,7 +33,7 @@ from memberkpi.quality import (
     validate_raw_dir,
 )
 
-EXAMPLE_RAW = Path("/work/shared/spec/example/raw")
+EXAMPLE_RAW = SPEC_EXAMPLE / "raw"
 AS_OF = "2024-06-30"
 DEMO_AS_OF = dt.date(2026, 1, 31)  # `memberkpi generate` data end on 2025-12-31
 

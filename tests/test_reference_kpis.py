@@ -11,12 +11,9 @@ import pandas as pd
 import pytest
 
 from conftest import GeneratedBuild
-from helpers import metricflow_mismatches, query
+from helpers import SPEC_EXAMPLE, metricflow_mismatches, query
 from reference_kpis import KPI_NAMES, compute_kpis
 
-SPEC_EXAMPLE = Path("/work/shared/spec/example")
-if not SPEC_EXAMPLE.exists():
-    SPEC_EXAMPLE = Path(__file__).parent / "fixtures" / "spec_example"
 RELATIVE_TOLERANCE = 1e-9
 
 Key = tuple[str, str]
