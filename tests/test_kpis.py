@@ -51,18 +51,6 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_unit_tests_that_need_a_built_model_pass(example_build: Path) -> None:
-    """The default selector leaves them out of a first build (selectors.yml)."""
-    result = run_dbt(
-        ["test", "--select", "tag:needs_built_model"],
-        work_dir=example_build,
-        raw_dir=example_build / "raw",
-    )
-    assert result.success, result.output[-4000:]
-    assert len(result.with_status("pass")) == 2, result.statuses
-
-
-@pytest.mark.slow
 def test_kpi_monthly_matches_the_spec_example(example_build: Path) -> None:
     rows = query(
         example_build / "warehouse.duckdb",

@@ -1,29 +1,3 @@
-{#- Incremental: months from the first month touched by the look-back
-    (var incremental_lookback_days, counted back from the latest month
-    already loaded) are rebuilt, because late orders and refunds move every
-    window and to-date count from their month on; so are all months of a
-    member whose member-level columns (enrolment dates, reachability, first
-    member order) differ from the loaded ones, or whose count of member
-    orders before the look-back changed (an order deleted from the export
-    or quarantined since it was loaded). Loaded rows no longer among the
-    member-months (a member removed from the export, a join date moved
-    later) are deleted by a post-hook on DuckDB; on Spark their months are
-    rewritten, as months of a changed member. On Spark the table is
-    partitioned by report_month and every month holding such a row is
-    rewritten whole (macro member_month_rebuild_filter). -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=memberkpi.rebuild_strategy(),
-        partition_by=memberkpi.rebuild_partition('report_month'),
-        unique_key=['member_id', 'report_month'],
-        on_schema_change='fail',
-        post_hook="{{ memberkpi.delete_gone_rows(
-            ref('int_member_months_windowed'), ['member_id', 'report_month']
-        ) }}",
-    )
-}}
-
 with
 
 windowed as (
@@ -41,77 +15,6 @@ spans as (
 first_orders as (
     select * from {{ ref('int_member_first_orders_derived') }}
 ),
-{% if is_incremental() %}
-    cutoff as (
-        select
-            coalesce(
-                cast({{ dbt.date_trunc('month', dbt.dateadd(
-                    'day', -var('incremental_lookback_days'), 'max(report_month)'
-                )) }} as date),
-                cast('1900-01-01' as date)
-            ) as cutoff_month
-        from {{ this }}
-    ),
-
-    changed_member_columns as (
-        select
-            spans.member_id,
-            spans.joined_date,
-            spans.exited_date,
-            spans.is_reachable,
-            first_orders.first_member_order_date,
-            coalesce(first_orders.has_second_member_order_90d, false)
-                as has_second_member_order_90d
-        from spans
-        left join first_orders
-            on spans.member_id = first_orders.member_id
-        {{ dbt.except() }}
-        select distinct
-            member_id,
-            joined_date,
-            exited_date,
-            is_reachable,
-            first_member_order_date,
-            has_second_member_order_90d
-        from {{ this }}
-    ),
-
-    -- members whose member orders before the cutoff are no longer what was
-    -- loaded (an order deleted from the export or quarantined since): the
-    -- to-date count of their last month before the cutoff differs (it
-    -- never decreases, so its maximum is that month's value)
-    recounted_members as (
-        select loaded.member_id
-        from (
-            select
-                member_id,
-                max(count_member_orders_to_date) as count_member_orders_to_date
-            from {{ this }}
-            where report_month < (select cutoff.cutoff_month from cutoff)
-            group by member_id
-        ) as loaded
-        left join (
-            select
-                member_id,
-                max(count_member_orders_to_date) as count_member_orders_to_date
-            from windowed
-            where report_month < (select cutoff.cutoff_month from cutoff)
-            group by member_id
-        ) as current_counts
-            on loaded.member_id = current_counts.member_id
-        where
-            coalesce(current_counts.count_member_orders_to_date, -1)
-            != loaded.count_member_orders_to_date
-    ),
-
-    changed_members as (
-        select changed_member_columns.member_id
-        from changed_member_columns
-        union
-        select recounted_members.member_id
-        from recounted_members
-    ),
-{% endif %}
 
 joined as (
     select
@@ -240,9 +143,6 @@ final as (
             false
         ) as is_second_purchase_cohort
     from enrolment
-    {% if is_incremental() %}
-        where {{ member_month_rebuild_filter() }}
-    {% endif %}
 )
 
 select * from final
