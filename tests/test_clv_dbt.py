@@ -31,17 +31,14 @@ from memberkpi import clv, clv_model
 FIXTURES = Path(__file__).parent / "fixtures"
 HANDMADE = FIXTURES / "handmade"
 CALIBRATION_END = dt.date(1997, 9, 30)
-# CDNOW predates the default calendar (var time_spine_start 2015-01-01)
+# the calendar follows the data (1997-1998): no calendar vars needed
 CDNOW_VARS = {
     "clv_calibration_end": "1997-09-30",
     "as_of_date": "1998-06-30",
-    "time_spine_start": "1996-01-01",
 }
 CLV_SELECTION = [
     "--select",
     "+member_clv_predicted",
-    "--exclude",
-    "tag:needs_built_model",
     "--indirect-selection",
     "cautious",
 ]

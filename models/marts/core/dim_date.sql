@@ -1,6 +1,8 @@
-{#- Business calendar: the shopping festivals are fixed dates in the
-    business time zone; weekdays are ISO (1 = Monday). 618 season: June 1-18; Double 11 season: the
-    pre-sale from October 20 to November 11. -#}
+{#- Business calendar over the days of int_dates_spined (whole years
+    around the data): the shopping festivals are fixed dates in the
+    business time zone; weekdays are ISO (1 = Monday, macro iso_weekday).
+    618 season: June 1-18; Double 11 season: the pre-sale from October 20
+    to November 11. -#}
 with
 
 dates as (
@@ -15,11 +17,8 @@ parts as (
         cast(extract(year from date_day) as integer) as year_number,
         cast(extract(month from date_day) as integer) as month_number,
         cast(extract(day from date_day) as integer) as day_of_month,
-        -- 2000-01-03 was a Monday: 1 = Monday ... 7 = Sunday
-        cast(
-            {{ dbt.datediff("cast('2000-01-03' as date)", 'date_day', 'day') }}
-            % 7 + 1 as integer
-        ) as iso_weekday
+        -- the engine's own ISO day of week: 1 = Monday ... 7 = Sunday
+        cast({{ iso_weekday('date_day') }} as integer) as iso_weekday
     from dates
 ),
 
