@@ -12,7 +12,8 @@
 
 {#- A raw timestamp as a business-local timestamp (var business_timezone).
     Values with an offset are converted; values without one are already
-    business-local; text that does not parse gives null. -#}
+    business-local; text is trimmed first (macro clean_text); text that does
+    not parse gives null. -#}
 {% macro business_timestamp(column_name, raw_types) %}
     {{ return(adapter.dispatch('business_timestamp', 'memberkpi')(
         column_name, raw_types)) }}
@@ -22,6 +23,7 @@
 {% macro default__business_timestamp(column_name, raw_types) %}
     {%- set raw_type = raw_types.get(column_name, 'varchar') -%}
     {%- set zone = var('business_timezone') -%}
+    {%- set text = memberkpi.clean_text(column_name) -%}
     {%- if 'with time zone' in raw_type or raw_type == 'timestamptz' -%}
         timezone('{{ zone }}', {{ column_name }})
     {%- elif raw_type.startswith('timestamp') or raw_type == 'date' -%}
@@ -29,13 +31,10 @@
     {%- else -%}
         case
             when regexp_matches(
-                trim({{ column_name }}), '{{ memberkpi.utc_offset_pattern() }}'
+                {{ text }}, '{{ memberkpi.utc_offset_pattern() }}'
             )
-                then timezone(
-                    '{{ zone }}',
-                    try_cast(trim({{ column_name }}) as timestamptz)
-                )
-            else try_cast(trim({{ column_name }}) as timestamp)
+                then timezone('{{ zone }}', try_cast({{ text }} as timestamptz))
+            else try_cast({{ text }} as timestamp)
         end
     {%- endif -%}
 {% endmacro %}
@@ -49,19 +48,18 @@
 {% macro spark__business_timestamp(column_name, raw_types) %}
     {%- set raw_type = raw_types.get(column_name, 'string') -%}
     {%- set zone = var('business_timezone') -%}
+    {%- set text = memberkpi.clean_text(column_name) -%}
     {%- if raw_type == 'timestamp' or raw_type == 'timestamp_ltz' -%}
         cast(from_utc_timestamp({{ column_name }}, '{{ zone }}') as timestamp_ntz)
     {%- elif raw_type.startswith('timestamp') or raw_type == 'date' -%}
         cast({{ column_name }} as timestamp_ntz)
     {%- else -%}
         case
-            when trim({{ column_name }})
-                rlike r'{{ memberkpi.utc_offset_pattern() }}'
+            when {{ text }} rlike r'{{ memberkpi.utc_offset_pattern() }}'
                 then cast(from_utc_timestamp(
-                    try_cast(trim({{ column_name }}) as timestamp_ltz),
-                    '{{ zone }}'
+                    try_cast({{ text }} as timestamp_ltz), '{{ zone }}'
                 ) as timestamp_ntz)
-            else try_cast(trim({{ column_name }}) as timestamp_ntz)
+            else try_cast({{ text }} as timestamp_ntz)
         end
     {%- endif -%}
 {% endmacro %}
@@ -85,17 +83,39 @@
 
 
 {#- The build's as-of date as a SQL date literal: var as_of_date, or today
-    in business time when the var is null. -#}
+    in business time when the var is null. While dbt parses, a placeholder:
+    the time zone is checked first, by validate_vars in on-run-start. -#}
 {% macro as_of_date() %}
     {%- set configured = var('as_of_date') -%}
     {%- if configured -%}
         {%- set day = configured -%}
+    {%- elif not execute -%}
+        {{ return('current_date') }}
     {%- else -%}
         {%- set zone = modules.pytz.timezone(var('business_timezone')) -%}
         {%- set day = modules.datetime.datetime.now(zone).strftime('%Y-%m-%d') -%}
     {%- endif -%}
     {{ return("cast('" ~ day ~ "' as date)") }}
 {% endmacro %}
+
+
+{#- The earliest business date as a SQL date literal: var
+    earliest_business_date (default 1990-01-01). Raw timestamps before it
+    are placeholders (1970-01-01), not business events. -#}
+{% macro earliest_business_date() %}
+    {{ return("cast('" ~ var('earliest_business_date') ~ "' as date)") }}
+{% endmacro %}
+
+
+{#- True when a typed timestamp or date lies outside the business dates:
+    its business date after the as-of date or before the earliest business
+    date (a `bad_timestamp`). Null stays null. -#}
+{% macro is_outside_business_dates(column) -%}
+    (
+        cast({{ column }} as date) > {{ memberkpi.as_of_date() }}
+        or cast({{ column }} as date) < {{ memberkpi.earliest_business_date() }}
+    )
+{%- endmacro %}
 
 
 {#- True when a raw value is present but its typed value is null: text that

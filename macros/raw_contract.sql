@@ -11,8 +11,9 @@
 
 
 {#- Create one view per raw table in schema `raw` over the brand's file.
-    A missing optional table becomes an empty, typed view; a missing
-    required table or column stops the build with a message naming it. -#}
+    A missing optional table becomes an empty, typed view; a required table
+    whose file is missing or holds no data rows, or a missing column, stops
+    the build with a message naming it. -#}
 {% macro register_raw_tables() %}
     {{ return(adapter.dispatch('register_raw_tables', 'memberkpi')()) }}
 {% endmacro %}
@@ -66,6 +67,9 @@
                 {{ log("raw: WARNING " ~ found ~ " has unknown column(s) "
                     ~ extra | join(', ') ~ ": kept out", info=true) }}
             {%- endif -%}
+            {%- if table.meta.get('required') -%}
+                {{ memberkpi.raise_if_no_rows(reader, table.name, found) }}
+            {%- endif -%}
             {{ log("raw: " ~ table.name ~ " <- " ~ found, info=true) }}
             {%- set select_sql -%}
                 select
@@ -80,6 +84,42 @@
             'create or replace view raw.' ~ table.name ~ ' as ' ~ select_sql) -%}
     {%- endfor -%}
     {{ return('') }}
+{% endmacro %}
+
+
+{#- Stops the build when a required raw table's file holds no data rows
+    (a header-only CSV, a parquet file of 0 rows): every KPI would be 0. -#}
+{% macro raise_if_no_rows(reader, table_name, path) %}
+    {%- set result = run_query('select 1 from ' ~ reader ~ ' limit 1') -%}
+    {%- if result.rows | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "raw table '" ~ table_name ~ "' is required but its file " ~ path
+            ~ " holds no data rows") }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- A text as a SQL string literal, quoted and escaped for the engine: a
+    path that holds a quote or a backslash reads as itself. -#}
+{% macro sql_string(text) %}
+    {{ return(adapter.dispatch('sql_string', 'memberkpi')(text)) }}
+{% endmacro %}
+
+
+{% macro default__sql_string(text) %}
+    {{ return("'" ~ text | replace("'", "''") ~ "'") }}
+{% endmacro %}
+
+
+{#- Spark string literals escape with a backslash. -#}
+{% macro spark__sql_string(text) %}
+    {{ return("'" ~ text | replace("\\", "\\\\") | replace("'", "\\'") ~ "'") }}
+{% endmacro %}
+
+
+{#- Spark: a path as the backquoted identifier of `<format>.`path``. -#}
+{% macro spark_path_identifier(path) %}
+    {{ return('`' ~ path | replace('`', '``') ~ '`') }}
 {% endmacro %}
 
 
@@ -110,8 +150,8 @@
 
 {% macro default__raw_file_names(raw_dir) %}
     {%- set result = run_query(
-        "select parse_filename(file) from glob('" ~ raw_dir ~ "/*')"
-        ~ " order by file") -%}
+        "select parse_filename(file) from glob("
+        ~ memberkpi.sql_string(raw_dir ~ '/*') ~ ") order by file") -%}
     {{ return(result.columns[0].values() | list) }}
 {% endmacro %}
 
@@ -120,7 +160,8 @@
     (only the path column is read, never the contents). -#}
 {% macro spark__raw_file_names(raw_dir) %}
     {%- set result = run_query(
-        "select path from binaryFile.`" ~ raw_dir ~ "` order by path") -%}
+        "select path from binaryFile."
+        ~ memberkpi.spark_path_identifier(raw_dir) ~ " order by path") -%}
     {%- set names = [] -%}
     {%- for path in result.columns[0].values() -%}
         {%- do names.append(path.split('/') | last) -%}
@@ -139,9 +180,10 @@
 
 {% macro default__raw_file_reader(path, table_name) %}
     {%- if path.endswith('.parquet') -%}
-        {{ return("read_parquet('" ~ path ~ "')") }}
+        {{ return("read_parquet(" ~ memberkpi.sql_string(path) ~ ")") }}
     {%- else -%}
-        {{ return("read_csv('" ~ path ~ "', header = true, delim = ','"
+        {{ return("read_csv(" ~ memberkpi.sql_string(path)
+            ~ ", header = true, delim = ','"
             ~ ", quote = '\"', all_varchar = true)") }}
     {%- endif -%}
 {% endmacro %}
@@ -155,13 +197,13 @@
     values (RFC 4180) and a quoted value may span lines. -#}
 {% macro spark__raw_file_reader(path, table_name) %}
     {%- if path.endswith('.parquet') -%}
-        {{ return('parquet.`' ~ path ~ '`') }}
+        {{ return('parquet.' ~ memberkpi.spark_path_identifier(path)) }}
     {%- endif -%}
     {%- set relation = 'raw.' ~ table_name ~ '__file' -%}
     {%- do run_query('drop table if exists ' ~ relation) -%}
-    {%- do run_query('create table ' ~ relation ~ " using csv options (path '"
-        ~ path ~ "', header 'true', sep ',', quote '\"', escape '\"'"
-        ~ ", multiLine 'true')") -%}
+    {%- do run_query('create table ' ~ relation ~ ' using csv options (path '
+        ~ memberkpi.sql_string(path) ~ ", header 'true', sep ','"
+        ~ ", quote '\"', escape '\"', multiLine 'true')") -%}
     {{ return(relation) }}
 {% endmacro %}
 

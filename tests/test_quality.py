@@ -15,13 +15,14 @@ import sys
 from pathlib import Path
 
 import duckdb
+import jinja2
 import pytest
 from typer.testing import CliRunner
 
 from helpers import PROJECT_DIR, SPEC_EXAMPLE, documented_reject_classes
 from memberkpi import _generate_dirty, quality
 from memberkpi._quality_contract import RULES, load_contract
-from memberkpi._quality_gx import ReferenceCheck, build_expectations
+from memberkpi._quality_gx import BusinessDates, ReferenceCheck, build_expectations
 from memberkpi._quality_read import LoadedTable
 from memberkpi.cli import app
 from memberkpi.generate import GenerateOptions, generate
@@ -207,7 +208,7 @@ R2,M1,2023-06-01 00:00:00,
 # (file, column, check): one line each, derived by hand from the rows above
 DIRTY_EXPECTED = {
     ("members.csv", "member_id", "not_null"),  # blank member_id
-    ("members.csv", "joined_at", "not_after_as_of"),  # M3 joined 2024-07-01
+    ("members.csv", "joined_at", "business_dates"),  # M3 joined 2024-07-01
     ("members.csv", "joined_at", "castable"),  # M4 'not a date'
     ("members.csv", "joined_at", "at_least"),  # M3 exited before joining
     ("members.csv", "join_channel", "code"),  # tiktok
@@ -305,7 +306,8 @@ def test_each_documented_reject_class_has_an_expectation() -> None:
             ReferenceCheck(r.column, r.parent_table, r.parent_column, values=[])
             for r in RULES[name].references
         ]
-        expectations = build_expectations(table, DEMO_AS_OF, references)
+        dates = BusinessDates(dt.date(1990, 1, 1), DEMO_AS_OF)
+        expectations = build_expectations(table, dates, references)
         classes = {e.meta["reject_class"] for e in expectations if e.meta["reject_class"]}
         assert classes == documented[name], name
         file_level = {e.meta["check"] for e in expectations if not e.meta["reject_class"]}
@@ -544,3 +546,85 @@ def test_csv_exports_read_like_parquet(tmp_path: Path) -> None:
     assert report.all_findings == []
     assert report.table("campaigns").file == raw / "campaigns.csv"
     assert report.table("surveys").failed == 0
+
+
+# --- the staging rules the gate shares ------------------------------------------
+
+
+def test_required_parquet_without_rows_is_fatal(minimal: Path, tmp_path: Path) -> None:
+    orders_csv = write(minimal, "orders.csv", ORDERS.splitlines()[0] + "\n")
+    to_parquet(orders_csv)
+    orders_csv.unlink()
+    report = validate_raw_dir(minimal, as_of=dt.date.fromisoformat(AS_OF), docs_dir=tmp_path / "d")
+    assert [f.line for f in report.fatal] == [
+        "orders.parquet: has no data rows (the table is required)"
+    ]
+    assert report.table("orders").rows == 0
+    assert report.exit_code == 3
+
+
+def test_keys_trim_tabs_and_carriage_returns_and_epoch_zero_is_flagged(
+    minimal: Path, tmp_path: Path
+) -> None:
+    """`O3\\t` and `O4\\r` are the orders O3 and O4 (their lines are no
+    orphans), as in staging; an order of 1970-01-01 lies before var
+    earliest_business_date and is a bad timestamp."""
+    orders = ORDERS + (
+        "O3\t,tmall,t1,,2023-03-05 10:00:00\t,,paid,10,0,10,0,\n"
+        '"O4\r",jd,"j2\r",,2023-03-06 10:00:00,,paid,10,0,10,0,\n'
+        "O5,jd,j2,,1970-01-01 00:00:00,,paid,10,0,10,0,\n"
+    )
+    write(minimal, "orders.csv", orders)
+    write(
+        minimal,
+        "order_items.csv",
+        "order_id,line_number,sku_id,category,quantity,unit_price,line_amount\n"
+        "O3,1,S1,toys,1,10,10\n"
+        '"O4",1,S1,toys,1,10,10\n'
+        "\u00a0O1\u3000,1,S1,toys,1,100,100\n",
+    )
+    report = validate_raw_dir(minimal, as_of=dt.date.fromisoformat(AS_OF), docs_dir=tmp_path / "d")
+    assert [f.line for f in report.all_findings] == [
+        "orders.csv: column ordered_at: 1 of 5 row(s) outside the business dates "
+        "1990-01-01..2024-06-30, e.g. 1970-01-01 00:00:00"
+    ]
+    assert report.reject_counts() == {("orders", "bad_timestamp"): 1}
+
+
+def test_whitespace_rule_is_the_staging_macros() -> None:
+    """macros/clean_text.sql and the GX gate spell the whitespace class alike,
+    and the class trims exactly Unicode White_Space plus U+200B and U+FEFF
+    (every code point checked in DuckDB), a superset of what DuckDB's own
+    trim() removed before (so clean data stages as it did)."""
+    from memberkpi._quality_text import WHITESPACE_CLASS, WHITESPACE_CODE_POINTS, clean_text_sql
+
+    macros = (PROJECT_DIR / "macros" / "clean_text.sql").read_text(encoding="utf-8")
+    module = jinja2.Environment().from_string(macros).module
+    assert str(module.whitespace_class()) == WHITESPACE_CLASS
+
+    python_white_space = {c for c in range(0x110000) if chr(c).isspace()}
+    # str.isspace() also holds U+001C..U+001F (separators, not White_Space)
+    expected = python_white_space - set(range(0x1C, 0x20)) | {0x200B, 0xFEFF}
+    assert expected == WHITESPACE_CODE_POINTS
+    assert len(expected) == 27
+    rows = duckdb.sql(
+        f"""
+        with code_points as (
+            select range as code_point from range(1, 1114112)
+            where range not between 55296 and 57343
+        ),
+        framed as (
+            select code_point, chr(code_point::integer) as c from code_points
+        )
+        select
+            code_point,
+            {clean_text_sql("c || 'x' || c || 'y' || c")} = 'x' || c || 'y',
+            length(trim(c || 'x' || c)) = 1
+        from framed
+        """
+    ).fetchall()
+    trimmed = {code_point for code_point, new, _old in rows if new}
+    assert trimmed == expected
+    assert {code_point for code_point, _new, old in rows if old} < trimmed
+    blank = duckdb.execute(f"select {clean_text_sql('?')}", [" \t\u3000\r\n "]).fetchall()
+    assert blank == [(None,)]

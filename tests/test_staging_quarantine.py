@@ -8,8 +8,10 @@ row's comment says where it should land); they are not copied from a run.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
@@ -141,12 +143,20 @@ ROWS = {
         # bad_timestamp: paid_at does not parse
         ("O8", "jd", "C2", None, "2024-04-01 10:00:00", "yesterday", "paid",
          "10", "0", "10", "0", None),
+        # clean: keys and timestamp end in a tab, CR or U+3000 (trimmed)
+        ("O9\t", "tmall", "C1\r", None, "2024-04-02 10:00:00\t",
+         "2024-04-02 10:01:00\r", "paid\u3000", "30", "0", "30", "0", None),
+        # bad_timestamp: an epoch-zero placeholder, before 1990-01-01
+        ("O10", "jd", "C2", None, "1970-01-01 00:00:00", None, "paid",
+         "10", "0", "10", "0", None),
     ],
     "order_items": [
         ("O1", "1", "SKU1", "toys", "2", "45.00", "90.00"),  # clean
         ("O1", "1", "SKU1", "toys", "2", "45.00", "90.00"),  # exact dup
         ("O2", "1", "SKU2", "diapers", "1", "200.00", "200.00"),  # clean
         ("O3", "1", "SKU3", "milk", "1", "50", "50"),  # clean
+        ("O9", "1", "SKU9", "toys", "1", "10", "10"),  # clean: O9 is O9\t
+        ("O9\r", "2", "SKU9", "toys", "2", "10", "20"),  # clean: O9\r too
         ("O2", "2", "SKU5", "toys", "1", "10", "10"),  # clean: wins tie
         (None, "1", "SKU1", "toys", "1", "10", "10"),  # missing_key
         ("O2", "x", "SKU1", "toys", "1", "10", "10"),  # missing_key: line
@@ -351,7 +361,7 @@ EXPECTED_QUARANTINE = {
     ("orders", "duplicate_key"): 1,
     ("orders", "unknown_code"): 1,
     ("orders", "bad_amount"): 2,
-    ("orders", "bad_timestamp"): 1,
+    ("orders", "bad_timestamp"): 2,
     ("order_items", "missing_key"): 2,
     ("order_items", "duplicate_key"): 1,
     ("order_items", "bad_amount"): 2,
@@ -410,8 +420,8 @@ EXPECTED_QUARANTINE = {
 EXPECTED_CLEAN = {
     "members": 4,
     "member_bindings": 3,
-    "orders": 3,
-    "order_items": 4,
+    "orders": 4,
+    "order_items": 6,
     "points_ledger": 3,
     "tier_changes": 3,
     "channel_traffic": 3,
@@ -607,6 +617,44 @@ def test_every_reject_class_is_quarantined_and_rows_reconcile(
         " from staging.stg_raw__exposure_resources order by resource_id",
     ) == [("RES1", True), ("RES2", False)]
 
+    # A trailing tab, CR or U+3000 is trimmed from keys, codes and
+    # timestamps: O9 is clean and both of its lines find it (no orphans).
+    assert query(
+        result.db_path,
+        "select order_id, customer_id, order_status, ordered_at, paid_at"
+        " from staging.stg_raw__orders where order_id = 'O9'",
+    ) == [("O9", "C1", "paid", dt.datetime(2024, 4, 2, 10, 0), dt.datetime(2024, 4, 2, 10, 1))]
+    assert query(
+        result.db_path,
+        "select order_id, line_number, line_amount from staging.stg_raw__order_items"
+        " where order_id = 'O9' order by line_number",
+    ) == query(result.db_path, "select 'O9', 1, 10.00 union all select 'O9', 2, 20.00")
+    # An epoch-zero timestamp lies before var earliest_business_date.
+    assert query(
+        result.db_path,
+        "select reject_reason, ordered_at from staging.quarantine_raw__orders"
+        " where order_id = 'O10'",
+    ) == [("bad_timestamp", "1970-01-01 00:00:00")]
+
+    # The threshold tests name each table, its share, its reasons and the
+    # threshold; orders: 7 of 12 rows quarantined (hand counts above).
+    orders_reasons = (
+        "bad_amount 2 (16.67%), bad_timestamp 2 (16.67%), duplicate_key 1 (8.33%),"
+        " missing_key 1 (8.33%), unknown_code 1 (8.33%); see model quarantine_raw__orders"
+        " and fix the export, or raise the var if expected"
+    )
+    assert (
+        "ERROR: raw table orders quarantines 58.33% of its 12 rows, above"
+        " quarantine_error_share = 5%: " + orders_reasons
+    ) in result.output
+    assert (
+        "WARNING: raw table orders quarantines 58.33% of its 12 rows, above"
+        " quarantine_warn_share = 0.1%: " + orders_reasons
+    ) in result.output
+    for table in COLUMNS:
+        for level in ("ERROR", "WARNING"):
+            assert f"{level}: raw table {table} quarantines " in result.output, (level, table)
+
 
 @pytest.mark.slow
 def test_absent_optional_tables_give_empty_typed_staging(raw_dir: Path, dbt_work_dir: Path) -> None:
@@ -653,3 +701,38 @@ def test_missing_required_table_fails_naming_the_file(
     assert not result.success
     assert f"raw table '{missing}' is required" in result.output
     assert f"{raw_dir}/{missing}.parquet or .csv" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("file_format", ["csv", "parquet"])
+def test_required_table_without_rows_fails_naming_the_file(
+    raw_dir: Path, dbt_work_dir: Path, file_format: str
+) -> None:
+    """A header-only orders.csv, or an orders.parquet of 0 rows, stops the
+    build before any model runs, as a missing file does."""
+    write_raw(
+        raw_dir, {"members": ROWS["members"][:5], "member_bindings": ROWS["member_bindings"][:4]}
+    )
+    orders = raw_dir / f"orders.{file_format}"
+    header_only = raw_dir / "orders.csv"
+    write_csv(header_only, COLUMNS["orders"], [])
+    if file_format == "parquet":
+        duckdb.sql(
+            f"copy (select * from read_csv('{header_only}', header = true, all_varchar = true))"
+            f" to '{orders}' (format parquet)"
+        )
+        header_only.unlink()
+        assert duckdb.sql(f"select count(*) from '{orders}'").fetchall() == [(0,)]
+
+    result = run_dbt(
+        STAGING,
+        work_dir=dbt_work_dir,
+        raw_dir=raw_dir,
+        dbt_vars={"as_of_date": AS_OF_DATE},
+    )
+
+    assert not result.success
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert f"raw table 'orders' is required but its file {orders} holds no data rows" in lines
+    assert result.with_status("success", "pass", "warn", "fail", "error") == []
+    assert query(result.db_path, "select count(*) from duckdb_tables()") == [(0,)]

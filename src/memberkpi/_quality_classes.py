@@ -45,8 +45,9 @@ REJECT_CLASS_BY_CHECK: dict[str, str | dict[ColumnRole, str]] = {
     "code": "unknown_code",
     # ExpectColumnValuesToBeBetween(min_value=0): an amount, quantity or count
     "non_negative": "bad_amount",
-    # ExpectColumnValuesToBeBetween(max_value=end of the as-of date)
-    "not_after_as_of": "bad_timestamp",
+    # ExpectColumnValuesToBeBetween(min_value=var earliest_business_date,
+    # max_value=end of the as-of date): macro is_outside_business_dates
+    "business_dates": "bad_timestamp",
     # ExpectColumnValuesToBeBetween(min_value, max_value): a score or bounded integer
     "range": "out_of_range",
     # ExpectColumnValuesToBeInSet(parent keys), or ExpectColumnValuesToBeNull on

@@ -90,9 +90,19 @@ def _as_of_end(as_of: dt.date) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time.max)
 
 
+@dataclass(frozen=True)
+class BusinessDates:
+    """The business dates a raw timestamp must fall in (macro
+    is_outside_business_dates): from var earliest_business_date to the
+    as-of date, both inclusive."""
+
+    earliest: dt.date
+    as_of: dt.date
+
+
 @main_module_with_a_file()
 def build_expectations(
-    table: LoadedTable, as_of: dt.date, references: list[ReferenceCheck]
+    table: LoadedTable, dates: BusinessDates, references: list[ReferenceCheck]
 ) -> list[Expectation]:
     """The contract of one table as GX expectations."""
     import great_expectations.expectations as gxe
@@ -210,15 +220,21 @@ def build_expectations(
                     meta=meta("non_negative", column.name),
                 )
             )
-        if column.kind in {"timestamp", "date"} and not (
-            rules and column.name in rules.may_be_future
-        ):
+        if column.kind in {"timestamp", "date"}:
+            # a campaign may end after the as-of date, never before the earliest date
+            future = bool(rules and column.name in rules.may_be_future)
             found.append(
                 gxe.ExpectColumnValuesToBeBetween(
                     column=column.name,
-                    max_value=_as_of_end(as_of),
+                    min_value=dt.datetime.combine(dates.earliest, dt.time.min),
+                    max_value=None if future else _as_of_end(dates.as_of),
                     severity=warning,
-                    meta=meta("not_after_as_of", column.name, as_of=as_of.isoformat()),
+                    meta=meta(
+                        "business_dates",
+                        column.name,
+                        earliest=dates.earliest.isoformat(),
+                        as_of=None if future else dates.as_of.isoformat(),
+                    ),
                 )
             )
     if rules:
@@ -236,7 +252,7 @@ def build_expectations(
                 )
         for name, (low, high) in rules.ranges.items():
             if name in present:
-                top = as_of.year if high == "as_of_year" else int(high)
+                top = dates.as_of.year if high == "as_of_year" else int(high)
                 found.append(
                     gxe.ExpectColumnValuesToBeBetween(
                         column=name,
@@ -353,8 +369,12 @@ def describe_failure(
             return [(column, f"{n} with an unknown code{examples} (accepted: {listed})", count)]
         case "non_negative":
             return [(column, f"{n} negative{examples}", count)]
-        case "not_after_as_of":
-            return [(column, f"{n} after the as-of date {meta.get('as_of')}{examples}", count)]
+        case "business_dates":
+            if meta.get("as_of") is None:
+                where = f"before the earliest business date {meta.get('earliest')}"
+            else:
+                where = f"outside the business dates {meta.get('earliest')}..{meta.get('as_of')}"
+            return [(column, f"{n} {where}{examples}", count)]
         case "at_least":
             a, b = columns
             shown = examples.replace("e.g. ", f"e.g. ({a}, {b}) = ", 1)
@@ -371,7 +391,7 @@ def describe_failure(
 @main_module_with_a_file()
 def run_checkpoint(
     tables: list[tuple[LoadedTable, Path, list[ReferenceCheck]]],
-    as_of: dt.date,
+    dates: BusinessDates,
     docs_dir: Path,
 ) -> tuple[dict[str, TableOutcome], Path]:
     """Validate the exported tables with one Checkpoint; build Data Docs."""
@@ -410,7 +430,7 @@ def run_checkpoint(
         suite = context.suites.add(
             gx.ExpectationSuite(
                 name=f"raw.{table.spec.name}",
-                expectations=build_expectations(table, as_of, references),
+                expectations=build_expectations(table, dates, references),
             )
         )
         definitions.append(

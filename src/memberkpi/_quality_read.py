@@ -4,8 +4,10 @@
 CSV is read as text with a comma delimiter. Each readable file becomes a
 DuckDB table `raw_<table>` (the file as is) and `stg_<table>`: exact
 duplicate rows collapsed, every contract column typed as staging types it
-(`try_cast`, business-time conversion of timestamps with an offset) and, for
-every non-text column, a `<column>__unparsed` column holding the raw text of
+(text and the text of timestamps trimmed by `_quality_text.clean_text_sql`,
+the macro clean_text's rule; numbers and flags `try_cast` as read;
+business-time conversion of timestamps with an offset) and, for every
+non-text column, a `<column>__unparsed` column holding the raw text of
 values that are present but do not cast. Unknown columns are kept as text.
 """
 
@@ -18,6 +20,8 @@ import duckdb
 
 from memberkpi._quality_contract import ColumnSpec, TableSpec
 from memberkpi._quality_report import Finding, Severity
+from memberkpi._quality_text import clean_text_sql
+from memberkpi.sql_text import sql_identifier, sql_string
 
 UNPARSED_SUFFIX = "__unparsed"
 ORPHAN_SUFFIX = "__orphan"
@@ -76,20 +80,12 @@ class LoadedTable:
         return any(f.severity is Severity.FATAL for f in self.findings)
 
 
-def quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def reader_sql(path: Path) -> str:
     """The DuckDB table expression dbt's raw_file_reader macro uses for a file."""
     if path.suffix == ".parquet":
-        return f"read_parquet({literal(str(path))})"
+        return f"read_parquet({sql_string(str(path))})"
     return (
-        f"read_csv({literal(str(path))}, header = true, delim = ',', quote = '\"', "
+        f"read_csv({sql_string(str(path))}, header = true, delim = ',', quote = '\"', "
         "all_varchar = true)"
     )
 
@@ -158,16 +154,16 @@ def load(con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path) -> LoadedT
     kind = "parquet" if path.suffix == ".parquet" else "CSV"
     try:
         con.execute(
-            f"create or replace table {quote('raw_' + spec.name)} as "
+            f"create or replace table {sql_identifier('raw_' + spec.name)} as "
             f"select * from {reader_sql(path)}"
         )
     except duckdb.Error as error:
         if kind == "parquet":
             return fatal("readable", "cannot be read as parquet (truncated or corrupt)")
         return fatal("readable", f"cannot be parsed as CSV ({first_line(error)})")
-    described = con.execute(f"describe {quote('raw_' + spec.name)}").fetchall()
+    described = con.execute(f"describe {sql_identifier('raw_' + spec.name)}").fetchall()
     table.file_columns = [row[0] for row in described]
-    count = con.execute(f"select count(*) from {quote('raw_' + spec.name)}").fetchone()
+    count = con.execute(f"select count(*) from {sql_identifier('raw_' + spec.name)}").fetchone()
     table.rows = int(count[0]) if count else 0
 
     if kind == "CSV" and len(table.file_columns) == 1 and len(spec.columns) > 1:
@@ -187,8 +183,9 @@ def load(con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path) -> LoadedT
 
 def _typed_sql(column: ColumnSpec, raw_type: str, zone: str) -> str | None:
     """SQL typing one raw column as staging does; None for text columns."""
-    ref = quote(column.name)
-    text = f"trim(cast({ref} as varchar))"
+    ref = sql_identifier(column.name)
+    # numbers and flags cast the raw text as read, as staging's try_cast does
+    text = f"cast({ref} as varchar)"
     native_numeric = raw_type.startswith(_NATIVE_NUMERIC)
     match column.kind:
         case "text":
@@ -205,13 +202,14 @@ def _typed_sql(column: ColumnSpec, raw_type: str, zone: str) -> str | None:
             return ref if raw_type == "boolean" else f"try_cast({text} as boolean)"
         case _:  # timestamp, date: business-local timestamps (macro business_timestamp)
             if "with time zone" in raw_type or raw_type == "timestamptz":
-                return f"timezone({literal(zone)}, {ref})"
+                return f"timezone({sql_string(zone)}, {ref})"
             if raw_type.startswith("timestamp") or raw_type == "date":
                 return f"cast({ref} as timestamp)"
+            cleaned = clean_text_sql(ref)
             return (
-                f"case when regexp_matches({text}, {literal(UTC_OFFSET_PATTERN)}) "
-                f"then timezone({literal(zone)}, try_cast({text} as timestamptz)) "
-                f"else try_cast({text} as timestamp) end"
+                f"case when regexp_matches({cleaned}, {sql_string(UTC_OFFSET_PATTERN)}) "
+                f"then timezone({sql_string(zone)}, try_cast({cleaned} as timestamptz)) "
+                f"else try_cast({cleaned} as timestamp) end"
             )
 
 
@@ -221,7 +219,7 @@ def _temporal_or_text(raw_type: str) -> bool:
 
 def stage(con: duckdb.DuckDBPyConnection, table: LoadedTable, zone: str) -> None:
     """Create `stg_<table>` from `raw_<table>` (see the module docstring)."""
-    raw = quote("raw_" + table.spec.name)
+    raw = sql_identifier("raw_" + table.spec.name)
     raw_types = {row[0]: str(row[1]).lower() for row in con.execute(f"describe {raw}").fetchall()}
     present = table.present_columns
     for name in present:
@@ -245,19 +243,22 @@ def stage(con: duckdb.DuckDBPyConnection, table: LoadedTable, zone: str) -> None
         column = table.spec.column(name)
         typed = _typed_sql(column, raw_types[name], zone)
         if typed is None:
-            selects.append(f"nullif(trim(cast({quote(name)} as varchar)), '') as {quote(name)}")
+            selects.append(f"{clean_text_sql(sql_identifier(name))} as {sql_identifier(name)}")
             continue
         helper = name + UNPARSED_SUFFIX
-        selects.append(f"{typed} as {quote(name)}")
+        selects.append(f"{typed} as {sql_identifier(name)}")
         selects.append(
-            f"case when {quote(name)} is not null and ({typed}) is null "
-            f"then cast({quote(name)} as varchar) end as {quote(helper)}"
+            f"case when {sql_identifier(name)} is not null and ({typed}) is null "
+            f"then cast({sql_identifier(name)} as varchar) end as {sql_identifier(helper)}"
         )
         helpers.append(helper)
-    selects += [f"cast({quote(name)} as varchar) as {quote(name)}" for name in table.extra_columns]
-    distinct_on = ", ".join(quote(name) for name in present) or "1"
+    selects += [
+        f"cast({sql_identifier(name)} as varchar) as {sql_identifier(name)}"
+        for name in table.extra_columns
+    ]
+    distinct_on = ", ".join(sql_identifier(name) for name in present) or "1"
     con.execute(
-        f"create or replace table {quote('stg_' + table.spec.name)} as "
+        f"create or replace table {sql_identifier('stg_' + table.spec.name)} as "
         f"with source as (select distinct on ({distinct_on}) * from {raw}) "
         f"select {', '.join(selects) or '1 as no_contract_column'} from source"
     )
@@ -268,15 +269,15 @@ def stage(con: duckdb.DuckDBPyConnection, table: LoadedTable, zone: str) -> None
 def parent_keys(con: duckdb.DuckDBPyConnection, parent: str, column: str) -> int:
     """How many distinct non-null keys `stg_<parent>.<column>` holds."""
     row = con.execute(
-        f"select count(distinct {quote(column)}) from {quote('stg_' + parent)}"
+        f"select count(distinct {sql_identifier(column)}) from {sql_identifier('stg_' + parent)}"
     ).fetchone()
     return int(row[0]) if row else 0
 
 
 def parent_key_values(con: duckdb.DuckDBPyConnection, parent: str, column: str) -> list[str]:
     rows = con.execute(
-        f"select distinct {quote(column)} from {quote('stg_' + parent)} "
-        f"where {quote(column)} is not null order by 1"
+        f"select distinct {sql_identifier(column)} from {sql_identifier('stg_' + parent)} "
+        f"where {sql_identifier(column)} is not null order by 1"
     ).fetchall()
     return [str(row[0]) for row in rows]
 
@@ -290,14 +291,15 @@ def add_orphan_column(
 ) -> str:
     """Add `<column>__orphan`: the value where it is not a key of the parent."""
     helper = column + ORPHAN_SUFFIX
-    child, parent_table = quote("stg_" + table.spec.name), quote("stg_" + parent)
+    child, parent_table = sql_identifier("stg_" + table.spec.name), sql_identifier("stg_" + parent)
     con.execute(
         f"create or replace table {child} as "
-        f"select child.*, case when child.{quote(column)} is not null "
-        f"and keys.parent_key is null then child.{quote(column)} end as {quote(helper)} "
-        f"from {child} as child left join (select distinct {quote(parent_column)} "
+        f"select child.*, case when child.{sql_identifier(column)} is not null "
+        f"and keys.parent_key is null then child.{sql_identifier(column)} "
+        f"end as {sql_identifier(helper)} "
+        f"from {child} as child left join (select distinct {sql_identifier(parent_column)} "
         f"as parent_key from {parent_table}) as keys "
-        f"on child.{quote(column)} = keys.parent_key"
+        f"on child.{sql_identifier(column)} = keys.parent_key"
     )
     table.helper_columns.append(helper)
     return helper
@@ -307,6 +309,7 @@ def export(con: duckdb.DuckDBPyConnection, table: LoadedTable, directory: Path) 
     """Write `stg_<table>` to parquet for the GX pandas data source."""
     target = directory / f"{table.spec.name}.parquet"
     con.execute(
-        f"copy {quote('stg_' + table.spec.name)} to {literal(str(target))} (format parquet)"
+        f"copy {sql_identifier('stg_' + table.spec.name)} to {sql_string(target)} "
+        "(format parquet)"
     )
     return target

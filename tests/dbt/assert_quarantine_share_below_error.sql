@@ -1,12 +1,9 @@
 {{ config(severity='error') }}
 
 -- Fails on every raw table that quarantines more than
--- var quarantine_error_share of its raw rows.
+-- var quarantine_error_share of its raw rows (one row per reject reason);
+-- the log names each table, reason and share.
 
-select
-    source_table,
-    count_raw_rows,
-    count_quarantined_rows,
-    quarantine_share
-from {{ ref('raw_row_reconciliation') }}
-where quarantine_share > {{ var('quarantine_error_share') }}
+{{ log_quarantine_shares('quarantine_error_share', 'ERROR') }}
+
+{{ quarantine_shares_above('quarantine_error_share') }}

@@ -33,13 +33,13 @@ typed as {{ not_materialized() }} (
         clicked_at as raw_clicked_at,
 
         -- ids
-        nullif(trim(cast(touch_id as string)), '') as touch_id,
-        nullif(trim(cast(campaign_id as string)), '') as campaign_id,
-        nullif(trim(cast(member_id as string)), '') as member_id,
+        {{ clean_text('touch_id') }} as touch_id,
+        {{ clean_text('campaign_id') }} as campaign_id,
+        {{ clean_text('member_id') }} as member_id,
 
         -- codes
-        trim(cast(touch_channel as string)) as touch_channel,
-        trim(cast(test_group as string)) as test_group,
+        {{ clean_text('touch_channel') }} as touch_channel,
+        {{ clean_text('test_group') }} as test_group,
 
         -- flags
         try_cast(delivered as boolean) as delivered,
@@ -69,11 +69,11 @@ checked as (
                 then 'unknown_code'
             when
                 touched_at is null
-                or cast(touched_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('touched_at') }}
                 or {{ is_unparsed('raw_opened_at', 'opened_at') }}
-                or cast(opened_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('opened_at') }}
                 or {{ is_unparsed('raw_clicked_at', 'clicked_at') }}
-                or cast(clicked_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('clicked_at') }}
                 then 'bad_timestamp'
             when
                 campaign_id is null

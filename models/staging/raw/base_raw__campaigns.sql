@@ -26,14 +26,14 @@ typed as {{ not_materialized() }} (
         ends_at as raw_ends_at,
 
         -- ids
-        nullif(trim(cast(campaign_id as string)), '') as campaign_id,
+        {{ clean_text('campaign_id') }} as campaign_id,
 
         -- texts
-        nullif(trim(cast(campaign_name as string)), '') as campaign_name,
+        {{ clean_text('campaign_name') }} as campaign_name,
 
         -- codes
-        trim(cast(channel as string)) as channel,
-        nullif(trim(cast(objective as string)), '') as objective,
+        {{ clean_text('channel') }} as channel,
+        {{ clean_text('objective') }} as objective,
 
         -- timestamps
         {{ business_timestamp('starts_at', raw_types) }} as starts_at,
@@ -57,7 +57,7 @@ checked as (
             -- a campaign may end after the as-of date
             when
                 starts_at is null
-                or cast(starts_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('starts_at') }}
                 or {{ is_unparsed('raw_ends_at', 'ends_at') }}
                 or ends_at < starts_at
                 then 'bad_timestamp'

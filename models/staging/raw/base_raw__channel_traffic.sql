@@ -22,7 +22,7 @@ typed as {{ not_materialized() }} (
         visitors as raw_visitors,
 
         -- codes
-        nullif(trim(cast(channel as string)), '') as channel,
+        {{ clean_text('channel') }} as channel,
 
         -- amounts (visitors that are not a whole number do not parse)
         case
@@ -44,7 +44,8 @@ typed as {{ not_materialized() }} (
 {{ rank_by_key(
     'typed',
     [
-        "coalesce(cast(traffic_date as string), trim(cast(raw_traffic_date as string)))",
+        "coalesce(cast(traffic_date as string), "
+        ~ clean_text("raw_traffic_date") ~ ")",
         "channel",
     ],
     key_order
@@ -55,7 +56,7 @@ checked as (
         *,
         case
             when
-                nullif(trim(cast(raw_traffic_date as string)), '') is null
+                {{ clean_text('raw_traffic_date') }} is null
                 or channel is null
                 then 'missing_key'
             when key_rank > 1 then 'duplicate_key'
@@ -67,7 +68,7 @@ checked as (
                 then 'bad_amount'
             when
                 traffic_date is null
-                or traffic_date > {{ as_of_date() }}
+                or {{ is_outside_business_dates('traffic_date') }}
                 then 'bad_timestamp'
         end as reject_reason
     from ranked

@@ -24,11 +24,11 @@ typed as {{ not_materialized() }} (
         shows_member_entry as raw_shows_member_entry,
 
         -- ids
-        nullif(trim(cast(resource_id as string)), '') as resource_id,
+        {{ clean_text('resource_id') }} as resource_id,
 
         -- codes
-        nullif(trim(cast(channel as string)), '') as channel,
-        nullif(trim(cast(resource_type as string)), '') as resource_type,
+        {{ clean_text('channel') }} as channel,
+        {{ clean_text('resource_type') }} as resource_type,
 
         -- flags
         try_cast(shows_member_entry as boolean) as shows_member_entry,
@@ -45,7 +45,8 @@ typed as {{ not_materialized() }} (
 {{ rank_by_key(
     'typed',
     [
-        "coalesce(cast(snapshot_date as string), trim(cast(raw_snapshot_date as string)))",
+        "coalesce(cast(snapshot_date as string), "
+        ~ clean_text("raw_snapshot_date") ~ ")",
         "channel",
         "resource_id",
     ],
@@ -57,7 +58,7 @@ checked as (
         *,
         case
             when
-                nullif(trim(cast(raw_snapshot_date as string)), '') is null
+                {{ clean_text('raw_snapshot_date') }} is null
                 or channel is null
                 or resource_id is null
                 then 'missing_key'
@@ -70,7 +71,7 @@ checked as (
                 then 'unknown_code'
             when
                 snapshot_date is null
-                or snapshot_date > {{ as_of_date() }}
+                or {{ is_outside_business_dates('snapshot_date') }}
                 then 'bad_timestamp'
         end as reject_reason
     from ranked

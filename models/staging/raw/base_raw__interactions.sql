@@ -25,12 +25,12 @@ typed as {{ not_materialized() }} (
         interaction_type as raw_interaction_type,
 
         -- ids
-        nullif(trim(cast(interaction_id as string)), '') as interaction_id,
-        nullif(trim(cast(member_id as string)), '') as member_id,
+        {{ clean_text('interaction_id') }} as interaction_id,
+        {{ clean_text('member_id') }} as member_id,
 
         -- codes
-        trim(cast(channel as string)) as channel,
-        trim(cast(interaction_type as string)) as interaction_type,
+        {{ clean_text('channel') }} as channel,
+        {{ clean_text('interaction_type') }} as interaction_type,
 
         -- timestamps
         {{ business_timestamp('occurred_at', raw_types) }} as occurred_at
@@ -57,7 +57,7 @@ checked as (
                 then 'unknown_code'
             when
                 occurred_at is null
-                or cast(occurred_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('occurred_at') }}
                 then 'bad_timestamp'
         end as reject_reason
     from ranked

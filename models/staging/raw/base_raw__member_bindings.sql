@@ -28,11 +28,11 @@ typed as {{ not_materialized() }} (
         bound_at as raw_bound_at,
 
         -- ids
-        nullif(trim(cast(member_id as string)), '') as member_id,
-        nullif(trim(cast(customer_id as string)), '') as customer_id,
+        {{ clean_text('member_id') }} as member_id,
+        {{ clean_text('customer_id') }} as customer_id,
 
         -- codes
-        nullif(trim(cast(channel as string)), '') as channel,
+        {{ clean_text('channel') }} as channel,
 
         -- timestamps
         {{ business_timestamp('bound_at', raw_types) }} as bound_at
@@ -52,7 +52,7 @@ checked as (
                 then 'unknown_code'
             when
                 bound_at is null
-                or cast(bound_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('bound_at') }}
                 then 'bad_timestamp'
             when
                 member_id is null

@@ -37,13 +37,13 @@ typed as {{ not_materialized() }} (
         mobile_hash as raw_mobile_hash,
 
         -- ids
-        nullif(trim(cast(member_id as string)), '') as member_id,
+        {{ clean_text('member_id') }} as member_id,
 
         -- codes
-        trim(cast(join_channel as string)) as join_channel,
-        trim(cast(tier as string)) as tier,
-        nullif(trim(cast(gender as string)), '') as gender,
-        nullif(trim(cast(city as string)), '') as city,
+        {{ clean_text('join_channel') }} as join_channel,
+        {{ clean_text('tier') }} as tier,
+        {{ clean_text('gender') }} as gender,
+        {{ clean_text('city') }} as city,
         try_cast(city_tier as integer) as city_tier,
         try_cast(birth_year as integer) as birth_year,
 
@@ -53,7 +53,7 @@ typed as {{ not_materialized() }} (
         try_cast(app_push_opt_in as boolean) as app_push_opt_in,
 
         -- pii
-        nullif(trim(cast(mobile_hash as string)), '') as mobile_hash,
+        {{ clean_text('mobile_hash') }} as mobile_hash,
 
         -- timestamps
         {{ business_timestamp('joined_at', raw_types) }} as joined_at,
@@ -83,8 +83,8 @@ checked as (
             when
                 joined_at is null
                 or {{ is_unparsed('raw_exited_at', 'exited_at') }}
-                or cast(joined_at as date) > {{ as_of_date() }}
-                or cast(exited_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('joined_at') }}
+                or {{ is_outside_business_dates('exited_at') }}
                 or exited_at < joined_at
                 then 'bad_timestamp'
             when

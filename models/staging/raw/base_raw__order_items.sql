@@ -25,17 +25,17 @@ typed as {{ not_materialized() }} (
         line_amount as raw_line_amount,
 
         -- ids (a line number that is not a whole number does not parse)
-        nullif(trim(cast(order_id as string)), '') as order_id,
+        {{ clean_text('order_id') }} as order_id,
         case
             when
                 try_cast(line_number as double)
                 = floor(try_cast(line_number as double))
                 then try_cast(try_cast(line_number as double) as integer)
         end as line_number,
-        nullif(trim(cast(sku_id as string)), '') as sku_id,
+        {{ clean_text('sku_id') }} as sku_id,
 
         -- codes
-        nullif(trim(cast(category as string)), '') as category,
+        {{ clean_text('category') }} as category,
 
         -- amounts (a quantity that is not a whole number does not parse)
         case

@@ -32,13 +32,13 @@ typed as {{ not_materialized() }} (
         mobile_hash as raw_mobile_hash,
 
         -- ids
-        nullif(trim(cast(order_id as string)), '') as order_id,
-        nullif(trim(cast(customer_id as string)), '') as customer_id,
-        nullif(trim(cast(store_id as string)), '') as store_id,
+        {{ clean_text('order_id') }} as order_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_text('store_id') }} as store_id,
 
         -- codes
-        trim(cast(channel as string)) as channel,
-        trim(cast(status as string)) as order_status,
+        {{ clean_text('channel') }} as channel,
+        {{ clean_text('status') }} as order_status,
 
         -- amounts
         try_cast(gross_amount as decimal(18, 2)) as gross_amount,
@@ -47,7 +47,7 @@ typed as {{ not_materialized() }} (
         try_cast(refunded_amount as decimal(18, 2)) as refunded_amount,
 
         -- pii
-        nullif(trim(cast(mobile_hash as string)), '') as mobile_hash,
+        {{ clean_text('mobile_hash') }} as mobile_hash,
 
         -- timestamps
         {{ business_timestamp('ordered_at', raw_types) }} as ordered_at,
@@ -87,8 +87,8 @@ checked as (
             when
                 ordered_at is null
                 or {{ is_unparsed('raw_paid_at', 'paid_at') }}
-                or cast(ordered_at as date) > {{ as_of_date() }}
-                or cast(paid_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('ordered_at') }}
+                or {{ is_outside_business_dates('paid_at') }}
                 then 'bad_timestamp'
         end as reject_reason
     from ranked

@@ -26,12 +26,12 @@ typed as {{ not_materialized() }} (
         order_id as raw_order_id,
 
         -- ids
-        nullif(trim(cast(entry_id as string)), '') as entry_id,
-        nullif(trim(cast(member_id as string)), '') as member_id,
-        nullif(trim(cast(order_id as string)), '') as order_id,
+        {{ clean_text('entry_id') }} as entry_id,
+        {{ clean_text('member_id') }} as member_id,
+        {{ clean_text('order_id') }} as order_id,
 
         -- codes
-        trim(cast(entry_type as string)) as entry_type,
+        {{ clean_text('entry_type') }} as entry_type,
 
         -- amounts (points that are not a whole number do not parse)
         case
@@ -62,7 +62,7 @@ checked as (
             when points is null then 'bad_amount'
             when
                 occurred_at is null
-                or cast(occurred_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('occurred_at') }}
                 then 'bad_timestamp'
             when
                 member_id is null

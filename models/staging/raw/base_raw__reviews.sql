@@ -29,11 +29,11 @@ typed as {{ not_materialized() }} (
         rating as raw_rating,
 
         -- ids
-        nullif(trim(cast(review_id as string)), '') as review_id,
-        nullif(trim(cast(order_id as string)), '') as order_id,
+        {{ clean_text('review_id') }} as review_id,
+        {{ clean_text('order_id') }} as order_id,
 
         -- codes
-        trim(cast(channel as string)) as channel,
+        {{ clean_text('channel') }} as channel,
 
         -- scores (a rating that is not a whole number does not parse)
         case
@@ -63,7 +63,7 @@ checked as (
                 then 'unknown_code'
             when
                 created_at is null
-                or cast(created_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('created_at') }}
                 then 'bad_timestamp'
             when
                 order_id is null

@@ -29,13 +29,13 @@ typed as {{ not_materialized() }} (
         satisfaction_score as raw_satisfaction_score,
 
         -- ids
-        nullif(trim(cast(ticket_id as string)), '') as ticket_id,
-        nullif(trim(cast(member_id as string)), '') as member_id,
-        nullif(trim(cast(order_id as string)), '') as order_id,
+        {{ clean_text('ticket_id') }} as ticket_id,
+        {{ clean_text('member_id') }} as member_id,
+        {{ clean_text('order_id') }} as order_id,
 
         -- codes
-        trim(cast(channel as string)) as channel,
-        trim(cast(ticket_type as string)) as ticket_type,
+        {{ clean_text('channel') }} as channel,
+        {{ clean_text('ticket_type') }} as ticket_type,
 
         -- scores (a score that is not a whole number does not parse)
         case
@@ -74,13 +74,13 @@ checked as (
                 then 'unknown_code'
             when
                 created_at is null
-                or cast(created_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('created_at') }}
                 or {{ is_unparsed(
                     'raw_first_response_at', 'first_response_at'
                 ) }}
-                or cast(first_response_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('first_response_at') }}
                 or {{ is_unparsed('raw_resolved_at', 'resolved_at') }}
-                or cast(resolved_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('resolved_at') }}
                 then 'bad_timestamp'
             when
                 {{ is_unparsed(

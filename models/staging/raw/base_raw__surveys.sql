@@ -24,8 +24,8 @@ typed as {{ not_materialized() }} (
         nps_score as raw_nps_score,
 
         -- ids
-        nullif(trim(cast(response_id as string)), '') as response_id,
-        nullif(trim(cast(member_id as string)), '') as member_id,
+        {{ clean_text('response_id') }} as response_id,
+        {{ clean_text('member_id') }} as member_id,
 
         -- scores (a score that is not a whole number does not parse)
         case
@@ -51,7 +51,7 @@ checked as (
             when key_rank > 1 then 'duplicate_key'
             when
                 responded_at is null
-                or cast(responded_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('responded_at') }}
                 then 'bad_timestamp'
             when
                 member_id is null

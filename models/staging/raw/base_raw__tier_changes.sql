@@ -28,11 +28,11 @@ typed as {{ not_materialized() }} (
         to_tier as raw_to_tier,
 
         -- ids
-        nullif(trim(cast(member_id as string)), '') as member_id,
+        {{ clean_text('member_id') }} as member_id,
 
         -- codes
-        nullif(trim(cast(from_tier as string)), '') as from_tier,
-        trim(cast(to_tier as string)) as to_tier,
+        {{ clean_text('from_tier') }} as from_tier,
+        {{ clean_text('to_tier') }} as to_tier,
 
         -- timestamps
         {{ business_timestamp('changed_at', raw_types) }} as changed_at
@@ -45,7 +45,8 @@ typed as {{ not_materialized() }} (
     'typed',
     [
         "member_id",
-        "coalesce(cast(changed_at as string), trim(cast(raw_changed_at as string)))",
+        "coalesce(cast(changed_at as string), "
+        ~ clean_text("raw_changed_at") ~ ")",
     ],
     key_order
 ) }},
@@ -56,7 +57,7 @@ checked as (
         case
             when
                 member_id is null
-                or nullif(trim(cast(raw_changed_at as string)), '') is null
+                or {{ clean_text('raw_changed_at') }} is null
                 then 'missing_key'
             when key_rank > 1 then 'duplicate_key'
             when
@@ -66,7 +67,7 @@ checked as (
                 then 'unknown_code'
             when
                 changed_at is null
-                or cast(changed_at as date) > {{ as_of_date() }}
+                or {{ is_outside_business_dates('changed_at') }}
                 then 'bad_timestamp'
             when
                 not exists (
