@@ -9,28 +9,34 @@ MEMBERS ?= 20000
 YEARS ?= 2
 SEED ?= 42
 
-.PHONY: setup demo test build lint clean lock
+.PHONY: setup demo run test test-fast build lint clean lock
 
 setup:  ## create .venv with the pinned stack (idempotent)
 	@bash scripts/setup.sh
 
-demo: setup  ## demo data -> validate -> dbt build -> docs -> publish -> dashboard
-	$(BIN)/memberkpi run --members $(MEMBERS) --years $(YEARS) --seed $(SEED)
+demo: setup  ## demo data in data/demo -> validate -> dbt build -> docs -> publish -> dashboard
+	$(BIN)/memberkpi demo --members $(MEMBERS) --years $(YEARS) --seed $(SEED)
+
+run: setup  ## the main job on the brand's exports in MEMBERKPI_RAW_DIR (only read)
+	$(BIN)/memberkpi run
 
 test: setup  ## every test: sqlfluff, ruff, pytest (dbt builds included)
 	@bash scripts/test.sh
+
+test-fast: setup  ## the inner loop: ruff and the tests that build no warehouse (seconds)
+	@bash scripts/test.sh --fast
 
 build: setup  ## dbt build on MEMBERKPI_RAW_DIR as it is
 	$(BIN)/dbt build
 
 lint: setup
 	$(BIN)/sqlfluff lint models macros tests/dbt
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests scripts
 
 clean:
 	rm -rf target logs data
 
 lock:  ## re-resolve the pinned stack (needs network to the registries)
-	rm -rf /tmp/memberkpi-lock && python3.11 -m venv /tmp/memberkpi-lock
-	/tmp/memberkpi-lock/bin/pip install -q -e '.[dev,spark]'
-	/tmp/memberkpi-lock/bin/pip freeze --exclude memberkpi > requirements.lock
+	rm -rf target/lock-venv && python3.11 -m venv target/lock-venv
+	target/lock-venv/bin/pip install -q -e '.[dev,spark]'
+	target/lock-venv/bin/pip freeze --exclude memberkpi > requirements.lock

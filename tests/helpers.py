@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from memberkpi.sql_text import sql_string
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 REQUIRED_RAW_TABLES = ("members", "member_bindings", "orders")
@@ -327,7 +330,8 @@ def write_raw_snapshot(
     connection = duckdb.connect()
     for table in SNAPSHOT_RULES:
         connection.execute(
-            f"create table {table} as select * from read_parquet('{source_dir / table}.parquet')"
+            f"create table {table} as select * "
+            f"from read_parquet({sql_string(source_dir / f'{table}.parquet')})"
         )
     refunded_order = _late_refund_order(connection, last_day)
     if cut_day is None:
@@ -352,7 +356,9 @@ def write_raw_snapshot(
             "delete from order_items where order_id not in (select order_id from orders)"
         )
     for table in SNAPSHOT_RULES:
-        connection.execute(f"copy {table} to '{raw_dir / table}.parquet' (format parquet)")
+        connection.execute(
+            f"copy {table} to {sql_string(raw_dir / f'{table}.parquet')} (format parquet)"
+        )
     connection.close()
     return refunded_order
 
@@ -377,7 +383,9 @@ def write_export_losses(source_dir: Path, raw_dir: Path, losses: ExportLosses) -
     raw_dir.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect()
     for file in source_dir.glob("*.parquet"):
-        connection.execute(f"create table {file.stem} as select * from read_parquet('{file}')")
+        connection.execute(
+            f"create table {file.stem} as select * from read_parquet({sql_string(file)})"
+        )
     connection.execute("delete from orders where order_id in (?, ?)", deleted)
     connection.execute("delete from order_items where order_id in (?, ?)", deleted)
     connection.execute(
@@ -392,5 +400,16 @@ def write_export_losses(source_dir: Path, raw_dir: Path, losses: ExportLosses) -
     for table in ("members", "member_bindings"):
         connection.execute(f"delete from {table} where member_id = ?", [losses.removed_member])
     for file in source_dir.glob("*.parquet"):
-        connection.execute(f"copy {file.stem} to '{raw_dir / file.name}' (format parquet)")
+        connection.execute(
+            f"copy {file.stem} to {sql_string(raw_dir / file.name)} (format parquet)"
+        )
     connection.close()
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """sha256 of every file under folder, by relative path (a folder that must stay unchanged)."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from memberkpi.sql_text import sql_string
+
 CHANNELS = ("tmall", "jd", "douyin", "wechat_mall", "app", "offline_pos")
 CHANNEL_PREFIX = ("tm", "jd", "dy", "wx", "ap", "po")
 # where members enrol, and where non-members buy
@@ -140,7 +142,7 @@ class Window:
 
 def sql_list(values: tuple | list) -> str:
     """A DuckDB list literal of numbers or strings."""
-    items = ["'" + v.replace("'", "''") + "'" if isinstance(v, str) else repr(v) for v in values]
+    items = [sql_string(v) if isinstance(v, str) else repr(v) for v in values]
     return "[" + ", ".join(items) + "]"
 
 

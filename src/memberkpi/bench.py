@@ -46,6 +46,7 @@ from rich.table import Table
 
 from memberkpi import paths
 from memberkpi.generate import DEFAULT_END_DATE, GenerateOptions, generate
+from memberkpi.sql_text import sql_string
 
 console = Console()
 # the tables a day of new orders touches; the others stay as generated
@@ -243,15 +244,16 @@ def cut_last_day(full: Path, base: Path, last_day: dt.date) -> None:
     """base = full without the orders placed on last_day (and their items)."""
     with duckdb.connect() as connection:
         connection.execute(
-            f"copy (select * from read_parquet('{full / 'orders.parquet'}')"
+            f"copy (select * from read_parquet({sql_string(full / 'orders.parquet')})"
             f" where cast(ordered_at as date) < date '{last_day}')"
-            f" to '{base / 'orders.parquet'}' (format parquet)"
+            f" to {sql_string(base / 'orders.parquet')} (format parquet)"
         )
         connection.execute(
-            f"copy (select items.* from read_parquet('{full / 'order_items.parquet'}') as items"
-            f" semi join read_parquet('{base / 'orders.parquet'}') as orders"
-            f" on items.order_id = orders.order_id)"
-            f" to '{base / 'order_items.parquet'}' (format parquet)"
+            "copy (select items.*"
+            f" from read_parquet({sql_string(full / 'order_items.parquet')}) as items"
+            f" semi join read_parquet({sql_string(base / 'orders.parquet')}) as orders"
+            " on items.order_id = orders.order_id)"
+            f" to {sql_string(base / 'order_items.parquet')} (format parquet)"
         )
     for source in full.glob("*.parquet"):
         if source.stem not in APPENDED_TABLES:

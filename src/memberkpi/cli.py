@@ -9,7 +9,7 @@ from memberkpi.dashboard import dashboard_command
 from memberkpi.generate import generate_command
 from memberkpi.publish import publish_command
 from memberkpi.quality import validate_command
-from memberkpi.run import run_command
+from memberkpi.run import demo_command, run_command
 
 app = typer.Typer(
     help="memberkpi: member-operations metrics warehouse on dbt + DuckDB.",
@@ -20,10 +20,11 @@ app = typer.Typer(
 
 @app.callback()
 def main() -> None:
-    """Generate demo data, validate raw exports, build, publish and chart KPIs."""
+    """Validate a brand's raw exports, build, publish and chart KPIs; or the same on demo data."""
 
 
 app.command("run")(run_command)
+app.command("demo")(demo_command)
 app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("publish")(publish_command)

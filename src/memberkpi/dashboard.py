@@ -113,13 +113,28 @@ _SCRIPT = """
 
 
 def default_database() -> Path:
-    """The serving copy when it exists, else the build's DuckDB file."""
+    """The serving copy of MEMBERKPI_DB when it exists, else MEMBERKPI_DB itself."""
     serving = paths.serving_path()
     return serving if serving.exists() else paths.database_path()
 
 
-def default_output(month: dt.date, lang: str) -> Path:
-    return paths.target_dir() / "dashboard" / f"memberkpi_{month:%Y-%m}_{lang}.html"
+def source_warehouse(connection: duckdb.DuckDBPyConnection, database: Path) -> Path:
+    """The warehouse a DuckDB file's metric tables come from: the build file a
+    serving copy was published from (metrics._published), else the file itself."""
+    published = connection.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'metrics' and table_name = '_published'"
+    ).fetchone()
+    if published and published[0]:
+        row = connection.execute("select any_value(source_db) from metrics._published").fetchone()
+        if row and row[0]:
+            return Path(row[0])
+    return database
+
+
+def default_output(month: dt.date, lang: str, directory: Path) -> Path:
+    """The page's file in directory: memberkpi_<YYYY-MM>_<lang>.html."""
+    return directory / f"memberkpi_{month:%Y-%m}_{lang}.html"
 
 
 def _plotly_js() -> str:
@@ -183,9 +198,14 @@ def render_dashboard(
     month: str | None = None,
     lang: str = "zh",
     out: Path | str | None = None,
+    out_dir: Path | str | None = None,
 ) -> Path:
     """Write the dashboard of `db_path` for `month` (YYYY-MM, default: the
-    latest complete month) in `lang` (zh or en); return the HTML file's path."""
+    latest complete month) in `lang` (zh or en); return the HTML file's path.
+
+    The file is `out`, else memberkpi_<month>_<lang>.html in `out_dir`, else
+    in the dashboard folder of the warehouse the metric tables come from
+    (`paths.dashboard_dir`; a serving copy names its build file)."""
     if lang not in LANGS:
         raise DashboardError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     database = Path(db_path)
@@ -195,7 +215,9 @@ def render_dashboard(
         warehouse = Warehouse.open(connection)
         report_month = resolve_month(warehouse, month)
         page = build_page(warehouse, report_month, lang, database)
-    target = Path(out) if out is not None else default_output(report_month, lang)
+        if out_dir is None:
+            out_dir = paths.dashboard_dir(source_warehouse(connection, database))
+    target = Path(out) if out is not None else default_output(report_month, lang, Path(out_dir))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     partial.write_text(page, encoding="utf-8")
@@ -209,7 +231,9 @@ def dashboard_command(
     ),
     lang: str = typer.Option("zh", help="Language of the labels: zh or en."),
     out: Path | None = typer.Option(
-        None, help="HTML file to write (default: target/dashboard/memberkpi_<month>_<lang>.html)."
+        None,
+        help="HTML file to write (default: memberkpi_<month>_<lang>.html in the dashboard "
+        "folder of the warehouse, <db folder>/<db name>.outputs/dashboard/).",
     ),
     db: Path | None = typer.Option(
         None,

@@ -33,6 +33,7 @@ from memberkpi import paths
 from memberkpi._generate_contract import RAW_TABLES, text_select, typed_select
 from memberkpi._generate_dirty import inject
 from memberkpi._generate_sql import CleanSql, Window
+from memberkpi.sql_text import sql_string
 
 DEFAULT_END_DATE = date(2025, 12, 31)
 MANIFEST_NAME = "_dirty_manifest.json"
@@ -114,12 +115,11 @@ def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, file_format:
     options = (
         PARQUET_OPTIONS if file_format == "parquet" else "format csv, header true, delimiter ','"
     )
-    path = str(target).replace("'", "''")
     # A parallel writer cuts row groups where thread timing falls; one thread
     # writes the same bytes every time (the tables it reads were built with two).
     con.execute("set threads = 1")
     try:
-        result = con.execute(f"copy ({query}) to '{path}' ({options})").fetchall()
+        result = con.execute(f"copy ({query}) to {sql_string(target)} ({options})").fetchall()
     finally:
         con.execute("set threads = 2")
     return int(result[0][0])
@@ -197,7 +197,11 @@ def generate_command(
     years: Annotated[int, typer.Option(min=1, max=20, help="Years of history.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed: same seed, same bytes.")] = 42,
     out: Annotated[
-        Path | None, typer.Option(help="Output directory (default: MEMBERKPI_RAW_DIR or data/raw).")
+        Path | None,
+        typer.Option(
+            help="Output directory (default: the project's demo folder data/demo/raw; "
+            "the files of the generated tables there are replaced)."
+        ),
     ] = None,
     file_format: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
     dirty: Annotated[
@@ -218,7 +222,7 @@ def generate_command(
         members=members,
         years=years,
         seed=seed,
-        out=out if out is not None else paths.raw_dir(),
+        out=out if out is not None else paths.demo_raw_dir(),
         file_format=file_format,
         dirty=dirty,
         end_date=_parse_date(end_date),

@@ -32,7 +32,7 @@ from rich.table import Table
 from memberkpi import paths
 from memberkpi._quality_classes import REJECT_CLASS_BY_CHECK, REJECT_CLASSES
 from memberkpi._quality_contract import RULES, load_contract, project_vars
-from memberkpi._quality_gx import ReferenceCheck, run_checkpoint
+from memberkpi._quality_gx import BusinessDates, ReferenceCheck, run_checkpoint
 from memberkpi._quality_read import (
     LoadedTable,
     add_orphan_column,
@@ -67,7 +67,6 @@ __all__ = [
     "validate_raw_dir",
 ]
 
-DEFAULT_DOCS_DIR = Path("target") / "data_docs"
 # parent tables with more keys than this are checked through a DuckDB anti-join
 # column instead of a GX value set, to keep suites and Data Docs small
 VALUE_SET_LIMIT = 20_000
@@ -81,6 +80,12 @@ def default_as_of(project_dir: Path = paths.PROJECT_DIR) -> dt.date:
         return dt.date.fromisoformat(str(configured))
     zone = ZoneInfo(str(variables.get("business_timezone") or "Asia/Shanghai"))
     return dt.datetime.now(zone).date()
+
+
+def default_earliest(project_dir: Path = paths.PROJECT_DIR) -> dt.date:
+    """dbt var `earliest_business_date`: raw timestamps before it are bad."""
+    configured = project_vars(project_dir).get("earliest_business_date") or "1990-01-01"
+    return dt.date.fromisoformat(str(configured))
 
 
 def _references(
@@ -145,15 +150,20 @@ def validate_raw_dir(
     as_of: dt.date | None = None,
     docs_dir: Path | str | None = None,
     project_dir: Path = paths.PROJECT_DIR,
+    earliest: dt.date | None = None,
 ) -> ValidationReport:
     """Validate every raw file in `raw_dir` against the raw contract.
 
     Never raises for bad input files: they become FATAL findings. Data Docs
-    go to `docs_dir` (default `target/data_docs` in the project).
+    go to `docs_dir` (default: the data_docs folder of the warehouse
+    MEMBERKPI_DB, `paths.gx_data_docs_dir()`). Timestamps must lie from
+    `earliest` (default: dbt var earliest_business_date) to `as_of`
+    (default: dbt var as_of_date, else today in business time).
     """
     raw_dir = Path(raw_dir)
     as_of = as_of or default_as_of(project_dir)
-    docs_dir = Path(docs_dir) if docs_dir is not None else project_dir / DEFAULT_DOCS_DIR
+    earliest = earliest or default_earliest(project_dir)
+    docs_dir = Path(docs_dir) if docs_dir is not None else paths.gx_data_docs_dir()
     contract = load_contract(project_dir)
     zone = str(project_vars(project_dir).get("business_timezone") or "Asia/Shanghai")
     report = ValidationReport(raw_dir=raw_dir, as_of=as_of, tables=[])
@@ -214,7 +224,7 @@ def validate_raw_dir(
             references = _references(con, table, loaded, absent)
             to_check.append((table, export(con, table, Path(scratch)), references))
         try:
-            outcomes, index = run_checkpoint(to_check, as_of, docs_dir)
+            outcomes, index = run_checkpoint(to_check, BusinessDates(earliest, as_of), docs_dir)
         except Exception as error:  # noqa: BLE001 - report, never a traceback
             outcomes, index = {}, docs_dir / "index.html"
             report.findings.append(
@@ -329,8 +339,13 @@ def validate_command(
         typer.Argument(help="Raw directory (default: MEMBERKPI_RAW_DIR, else data/raw)."),
     ] = None,
     docs_dir: Annotated[
-        Path, typer.Option("--docs-dir", help="Where to build the GX Data Docs site.")
-    ] = paths.PROJECT_DIR / DEFAULT_DOCS_DIR,
+        Path | None,
+        typer.Option(
+            "--docs-dir",
+            help="Where to build the GX Data Docs site (default: data_docs/ in the "
+            "outputs folder of MEMBERKPI_DB, <db folder>/<db name>.outputs/).",
+        ),
+    ] = None,
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: today, business time)."),

@@ -1,13 +1,22 @@
-"""`memberkpi run`: the main job, from raw exports to a dashboard.
+"""`memberkpi run` and `memberkpi demo`: from raw exports to a dashboard.
 
-generate demo data (unless the raw directory already holds a brand's
-exports) -> validate the raw contract (Great Expectations) -> dbt build ->
-dbt docs generate -> publish the metric tables -> dashboard.
+`run` works on a brand's raw directory (MEMBERKPI_RAW_DIR), which it only
+reads: required raw tables present and holding rows -> validate the raw
+contract (Great Expectations) -> dbt build -> dbt docs generate -> publish
+the metric tables -> dashboard. It never writes in the raw directory and
+never generates data: a required table that is missing or has no data rows
+stops it before anything is built.
+
+`demo` generates demo data into the project's own demo folder
+(`paths.demo_raw_dir()`), then runs the same steps on its own demo warehouse
+(`paths.demo_database_path()`), whatever MEMBERKPI_RAW_DIR and MEMBERKPI_DB say.
+
+Every output goes where `paths.warehouse_outputs` puts it for the warehouse
+built, so two warehouses built from one checkout never share one.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
@@ -15,31 +24,106 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.rule import Rule
 
 from memberkpi import paths
+from memberkpi._quality_contract import load_contract
+from memberkpi.dashboard import DashboardError, render_dashboard
 from memberkpi.generate import GenerateOptions, generate
+from memberkpi.publish import PublishError, publish
 from memberkpi.quality import render_report, validate_raw_dir
 
 console = Console()
-REQUIRED_TABLES = ("members", "member_bindings", "orders")
+RAW_SUFFIXES = (".parquet", ".csv")
+STEPS = 6
 
 
 class StepFailed(Exception):
     """A step of the main job failed; its message says which and why."""
 
 
-def has_raw_files(raw_dir: Path) -> bool:
-    """True when every required raw table has a parquet or csv file."""
-    return all(
-        (raw_dir / f"{table}.parquet").exists() or (raw_dir / f"{table}.csv").exists()
-        for table in REQUIRED_TABLES
-    )
+def step(number: int, title: str) -> None:
+    console.print(Rule(f"{number}/{STEPS} {title}"))
 
 
-def run_dbt(args: list[str]) -> None:
+# --- 1. the required raw tables ---------------------------------------------------
+
+
+def required_tables(project_dir: Path = paths.PROJECT_DIR) -> list[str]:
+    """The raw tables the contract marks `meta.required` (_raw__sources.yml)."""
+    return [name for name, spec in load_contract(project_dir).items() if spec.required]
+
+
+def table_files(raw_dir: Path, table: str) -> tuple[Path | None, list[Path]]:
+    """Where a raw table lives in raw_dir (`<table>.parquet`, else `<table>.csv`,
+    else a folder `<table>/` of daily drops) and its data files; (None, []) if absent."""
+    for suffix in RAW_SUFFIXES:
+        path = raw_dir / f"{table}{suffix}"
+        if path.is_file():
+            return path, [path]
+    folder = raw_dir / table
+    if folder.is_dir():
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in RAW_SUFFIXES)
+        return folder, files
+    return None, []
+
+
+def has_data_row(connection: duckdb.DuckDBPyConnection, path: Path) -> bool | None:
+    """Whether a raw file holds at least one data row, read as dbt reads it
+    (None: it does not read; the raw contract check then says why)."""
+    if path.suffix == ".parquet":
+        sql = "select count(*) from (select 1 from read_parquet(?) limit 1)"
+    else:
+        sql = (
+            "select count(*) from (select 1 from read_csv(?, header = true, delim = ',', "
+            "quote = '\"', all_varchar = true) limit 1)"
+        )
+    try:
+        (count,) = connection.execute(sql, [str(path)]).fetchone() or (0,)
+    except duckdb.Error:
+        return None
+    return count > 0
+
+
+def required_table_problem(
+    connection: duckdb.DuckDBPyConnection, raw_dir: Path, table: str
+) -> str | None:
+    """Why a required table cannot be built on, in one line; None when it can."""
+    where, files = table_files(raw_dir, table)
+    if where is None:
+        return (
+            f"required raw table '{table}' is missing: no {table}.parquet, {table}.csv "
+            f"or {table}/ in {raw_dir}"
+        )
+    readings = [has_data_row(connection, path) for path in files]
+    if any(readings) or None in readings:
+        return None
+    what = "holds only a header" if where.suffix == ".csv" else "holds no data rows"
+    if where.is_dir():
+        what = f"holds no data rows in its {len(files)} files"
+    return f"required raw table '{table}' has no data rows: {where} {what}"
+
+
+def check_required_tables(raw_dir: Path) -> None:
+    """StepFailed unless every required raw table is present with data rows."""
+    if not raw_dir.is_dir():
+        raise StepFailed(f"raw directory {raw_dir} does not exist; nothing was built")
+    with duckdb.connect() as connection:
+        for table in required_tables():
+            problem = required_table_problem(connection, raw_dir, table)
+            if problem is not None:
+                raise StepFailed(f"{problem}; nothing was built")
+            console.print(f"{table}: {table_files(raw_dir, table)[0]}")
+
+
+# --- the pipeline --------------------------------------------------------------------
+
+
+def run_dbt(args: list[str], env: dict[str, str]) -> None:
     """Run dbt on this project in a child process; raise on failure.
 
     A child process, not dbtRunner in this one: dbt-duckdb keeps its DuckDB
@@ -50,109 +134,128 @@ def run_dbt(args: list[str]) -> None:
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt if dbt.exists() else "dbt"), *args]
     command += ["--project-dir", project, "--profiles-dir", project]
-    completed = subprocess.run(command, check=False)
+    completed = subprocess.run(command, env={**os.environ, **env}, check=False)
     if completed.returncode != 0:
         raise StepFailed(
             f"dbt {' '.join(args)} failed with exit code {completed.returncode} (see the log above)"
         )
 
 
-def optional_step(module: str, function: str) -> Callable[..., Path] | None:
-    """A later step (publish, dashboard) when its module is installed."""
-    try:
-        return getattr(importlib.import_module(f"memberkpi.{module}"), function)
-    except (ImportError, AttributeError):
-        return None
+def run_pipeline(raw_dir: Path, outputs: paths.WarehouseOutputs, *, lang: str) -> None:
+    """Check, validate, build, document, publish and chart the warehouse
+    `outputs.db_path` from raw_dir; raises StepFailed with a clear message."""
+    step(1, f"required raw tables in {raw_dir}")
+    check_required_tables(raw_dir)
 
-
-def run_pipeline(
-    raw_dir: Path,
-    db_path: Path,
-    *,
-    members: int,
-    years: int,
-    seed: int,
-    regenerate: bool,
-    lang: str,
-) -> None:
-    """The main job; raises StepFailed with a clear message on failure."""
-    os.environ["MEMBERKPI_RAW_DIR"] = str(raw_dir)
-    os.environ["MEMBERKPI_DB"] = str(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-
-    console.print(Rule("1/6 raw data"))
-    if regenerate or not has_raw_files(raw_dir):
-        console.print(f"generating demo data: {members:,} members, {years} years -> {raw_dir}")
-        started = time.perf_counter()
-        written = generate(GenerateOptions(members=members, years=years, seed=seed, out=raw_dir))
-        console.print(
-            f"wrote {sum(written.values()):,} rows in {len(written)} tables "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-    else:
-        console.print(f"using the raw files in {raw_dir} (pass --regenerate for demo data)")
-
-    console.print(Rule("2/6 raw contract (Great Expectations)"))
-    report = validate_raw_dir(raw_dir)
+    step(2, "raw contract (Great Expectations)")
+    report = validate_raw_dir(raw_dir, docs_dir=outputs.gx_data_docs)
     render_report(report, console)
     if report.status.value == "fatal":
         raise StepFailed("the raw data break the contract in a way the build cannot handle")
 
-    console.print(Rule("3/6 dbt build"))
-    run_dbt(["build"])
+    env = outputs.dbt_env(raw_dir)
+    outputs.db_path.parent.mkdir(parents=True, exist_ok=True)
+    step(3, f"dbt build -> {outputs.db_path}")
+    run_dbt(["build"], env)
 
-    console.print(Rule("4/6 dbt docs generate"))
-    run_dbt(["docs", "generate"])
+    step(4, "dbt docs generate")
+    run_dbt(["docs", "generate"], env)
 
-    console.print(Rule("5/6 publish the metric tables"))
-    publish = optional_step("publish", "publish")
-    serving = None
-    if publish is None:
-        console.print("publish is not available in this version: skipped")
-    else:
-        try:
-            serving = publish(db_path, paths.serving_path())
-        except Exception as error:  # publish's own errors carry a clear message
-            raise StepFailed(f"publish failed: {error}") from error
-        console.print(f"serving copy: {serving}")
+    step(5, "publish the metric tables")
+    try:
+        serving = publish(outputs.db_path, outputs.serving)
+    except PublishError as error:
+        raise StepFailed(f"publish refused: {error}") from error
 
-    console.print(Rule("6/6 dashboard"))
-    render = optional_step("dashboard", "render_dashboard")
-    if render is None:
-        console.print("the dashboard is not available in this version: skipped")
-    else:
-        page = render(serving or db_path, lang=lang)
-        console.print(f"dashboard: {page}")
+    step(6, "dashboard")
+    try:
+        page = render_dashboard(serving, lang=lang, out_dir=outputs.dashboard_dir)
+    except DashboardError as error:
+        raise StepFailed(f"dashboard: {error}") from error
+    console.print(f"dashboard: {page}", soft_wrap=True, highlight=False)
+    show_outputs(outputs, page)
+
+
+def show_outputs(outputs: paths.WarehouseOutputs, page: Path) -> None:
+    """Where this warehouse's outputs are."""
+    console.print(
+        f"warehouse: {outputs.db_path}\n"
+        f"serving copy (BI tools): {outputs.serving}\n"
+        f"dashboard: {page}\n"
+        f"dbt Data Docs: {outputs.dbt_target / 'index.html'}\n"
+        f"raw contract Data Docs: {outputs.gx_data_docs / 'index.html'}",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+def finish(job: str, run: Callable[[], None], started: float) -> None:
+    """Run a job; a StepFailed becomes one red line and exit code 1."""
+    try:
+        run()
+    except StepFailed as failure:
+        console.print(
+            f"[bold red]memberkpi {job} stopped:[/] {escape(str(failure))}",
+            soft_wrap=True,
+            highlight=False,
+        )
+        raise typer.Exit(code=1) from None
+    console.print(f"[bold green]done[/] in {time.perf_counter() - started:.0f} s")
+
+
+# --- the commands ----------------------------------------------------------------------
 
 
 def run_command(
-    members: int = typer.Option(20_000, min=1, help="Members of the demo data."),
-    years: int = typer.Option(2, min=1, max=20, help="Years of demo history."),
-    seed: int = typer.Option(42, help="Seed of the demo data."),
     raw_dir: Path | None = typer.Option(
-        None, help="Raw exports (default: MEMBERKPI_RAW_DIR or data/raw)."
+        None, help="The brand's raw exports, only read (default: MEMBERKPI_RAW_DIR or data/raw)."
     ),
     db: Path | None = typer.Option(
-        None, help="DuckDB file (default: MEMBERKPI_DB or target/memberkpi.duckdb)."
-    ),
-    regenerate: bool = typer.Option(
-        False, help="Write demo data even when the raw directory holds files."
+        None,
+        help="DuckDB file to build (default: MEMBERKPI_DB or target/memberkpi.duckdb); "
+        "its outputs go to <db folder>/<db name>.outputs/.",
     ),
     lang: str = typer.Option("zh", help="Dashboard language: zh or en."),
 ) -> None:
-    """The main job: demo data -> validate -> dbt build -> docs -> publish -> dashboard."""
+    """The main job on a brand's raw exports: check -> validate -> dbt build -> docs
+    -> publish -> dashboard. Never writes in the raw directory; a missing or empty
+    required table stops it before anything is built."""
     started = time.perf_counter()
-    try:
-        run_pipeline(
-            (raw_dir or paths.raw_dir()).resolve(),
-            (db or paths.database_path()).resolve(),
-            members=members,
-            years=years,
-            seed=seed,
-            regenerate=regenerate,
-            lang=lang,
-        )
-    except StepFailed as failure:
-        console.print(f"[bold red]memberkpi run stopped:[/] {failure}")
-        raise typer.Exit(code=1) from None
-    console.print(f"[bold green]done[/] in {time.perf_counter() - started:.0f} s")
+    raw = (raw_dir or paths.raw_dir()).absolute()
+    outputs = paths.warehouse_outputs((db or paths.database_path()).absolute())
+    finish("run", lambda: run_pipeline(raw, outputs, lang=lang), started)
+
+
+def generate_demo(members: int, years: int, seed: int, outputs: paths.WarehouseOutputs) -> Path:
+    """Write demo raw data into the project's demo folder; that folder."""
+    raw = paths.demo_raw_dir()
+    console.print(Rule("demo data"))
+    console.print(f"generating demo data: {members:,} members, {years} years -> {raw}")
+    started = time.perf_counter()
+    options = GenerateOptions(
+        members=members, years=years, seed=seed, out=raw, temp_dir=outputs.duckdb_tmp
+    )
+    written = generate(options)
+    console.print(
+        f"wrote {sum(written.values()):,} rows in {len(written)} tables "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return raw
+
+
+def demo_command(
+    members: int = typer.Option(20_000, min=1, help="Members of the demo data."),
+    years: int = typer.Option(2, min=1, max=20, help="Years of demo history."),
+    seed: int = typer.Option(42, help="Seed of the demo data (same seed, same data)."),
+    lang: str = typer.Option("zh", help="Dashboard language: zh or en."),
+) -> None:
+    """Demo data into the project's demo folder (data/demo/raw), then the main job on
+    the demo warehouse (data/demo/memberkpi_demo.duckdb); MEMBERKPI_RAW_DIR,
+    MEMBERKPI_DB and MEMBERKPI_SERVING_DB are not used."""
+    started = time.perf_counter()
+    outputs = paths.warehouse_outputs(paths.demo_database_path(), honour_env=False)
+
+    def job() -> None:
+        run_pipeline(generate_demo(members, years, seed, outputs), outputs, lang=lang)
+
+    finish("demo", job, started)
