@@ -1,28 +1,95 @@
-{#- The long form of kpi_monthly_wide: one row per report month per KPI,
-    with the KPI's classification from kpi_catalog. The CASE below is
-    generated from the KPI metrics of metrics.yml, so a metric without a
-    column in kpi_monthly_wide fails the build. -#}
+{#- One row per report month per KPI: the union of the family models
+    (kpi_monthly_4c, _scale, _activity, _purchase, _service, _core, _trend),
+    each KPI with its classification from kpi_catalog (metrics.yml meta).
+    A KPI of the catalogue no family model computes fails the
+    relationships test on kpi_catalog.kpi. -#}
 with
 
-wide as (
-    select * from {{ ref('kpi_monthly_wide') }}
+months as (
+    select * from {{ ref('dim_month') }}
 ),
 
 catalog as (
     select * from {{ ref('kpi_catalog') }}
 ),
 
-unpivoted as (
+kpi_monthly_4c as (
+    select * from {{ ref('kpi_monthly_4c') }}
+),
+
+kpi_monthly_scale as (
+    select * from {{ ref('kpi_monthly_scale') }}
+),
+
+kpi_monthly_activity as (
+    select * from {{ ref('kpi_monthly_activity') }}
+),
+
+kpi_monthly_purchase as (
+    select * from {{ ref('kpi_monthly_purchase') }}
+),
+
+kpi_monthly_service as (
+    select * from {{ ref('kpi_monthly_service') }}
+),
+
+kpi_monthly_core as (
+    select * from {{ ref('kpi_monthly_core') }}
+),
+
+kpi_monthly_trend as (
+    select * from {{ ref('kpi_monthly_trend') }}
+),
+
+family_rows as (
     select
-        wide.report_month as month,
-        catalog.kpi,
-        cast(
-            case catalog.kpi
-                {%- for metric in kpi_metrics() %}
-                    when '{{ metric.name }}' then wide.{{ metric.name }}
-                {%- endfor %}
-            end as double
-        ) as value,
+        month,
+        kpi,
+        value
+    from kpi_monthly_4c
+    union all
+    select
+        month,
+        kpi,
+        value
+    from kpi_monthly_scale
+    union all
+    select
+        month,
+        kpi,
+        value
+    from kpi_monthly_activity
+    union all
+    select
+        month,
+        kpi,
+        value
+    from kpi_monthly_purchase
+    union all
+    select
+        month,
+        kpi,
+        value
+    from kpi_monthly_service
+    union all
+    select
+        month,
+        kpi,
+        value
+    from kpi_monthly_core
+    union all
+    select
+        month,
+        kpi,
+        value
+    from kpi_monthly_trend
+),
+
+final as (
+    select
+        family_rows.month,
+        family_rows.kpi,
+        cast(family_rows.value as double) as value,
         catalog.family,
         catalog.mbsc_group,
         catalog.quadrant,
@@ -30,27 +97,13 @@ unpivoted as (
         catalog.label_en,
         catalog.unit,
         catalog.higher_is_better,
-        wide.is_complete_month,
+        months.is_complete_month,
         catalog.kpi_order
-    from wide
-    cross join catalog
-),
-
-final as (
-    select
-        month,
-        kpi,
-        value,
-        family,
-        mbsc_group,
-        quadrant,
-        label_zh,
-        label_en,
-        unit,
-        higher_is_better,
-        is_complete_month,
-        kpi_order
-    from unpivoted
+    from family_rows
+    inner join catalog
+        on family_rows.kpi = catalog.kpi
+    inner join months
+        on family_rows.month = months.report_month
 )
 
 select * from final

@@ -40,7 +40,7 @@ capital_engaged as (
     select
         member_channel_monthly.report_month,
         member_channel_monthly.channel,
-        count(*) as capital_engaged
+        count(*) as capital_engaged_in_month
     from member_channel_monthly
     inner join member_monthly
         on
@@ -80,7 +80,8 @@ grid as (
         months.report_month,
         channels.channel_code as channel,
         coalesce(capital.capital, 0) as capital,
-        coalesce(capital_engaged.capital_engaged, 0) as capital_engaged,
+        coalesce(capital_engaged.capital_engaged_in_month, 0)
+            as capital_engaged_in_month,
         coalesce(order_sales.member_net_sales, 0) as member_net_sales,
         coalesce(order_sales.member_buyers, 0) as member_buyers,
         coalesce(order_sales.member_orders, 0) as member_orders,
@@ -104,57 +105,32 @@ grid as (
             and channels.channel_code = joins.channel
 ),
 
-unpivoted as (
+-- the same column expressions as in the family models (connection as in
+-- kpi_monthly_4c, the counts as in kpi_monthly_purchase and _scale), at the
+-- grain of a month and a channel
+kpis as (
     select
         report_month,
         channel,
-        'connection' as kpi,
-        {{ safe_divide('capital_engaged', 'capital') }} as value
-    from grid
-    union all
-    select
-        report_month,
-        channel,
-        'member_net_sales' as kpi,
-        cast(member_net_sales as double) as value
-    from grid
-    union all
-    select
-        report_month,
-        channel,
-        'member_buyers' as kpi,
-        cast(member_buyers as double) as value
-    from grid
-    union all
-    select
-        report_month,
-        channel,
-        'member_orders' as kpi,
-        cast(member_orders as double) as value
-    from grid
-    union all
-    select
-        report_month,
-        channel,
-        'members_new' as kpi,
-        cast(members_new as double) as value
-    from grid
-    union all
-    select
-        report_month,
-        channel,
-        'total_net_sales' as kpi,
-        cast(total_net_sales as double) as value
+        {{ safe_divide('capital_engaged_in_month', 'capital') }}
+            as connection,
+        cast(member_net_sales as double) as member_net_sales,
+        cast(member_buyers as double) as member_buyers,
+        cast(member_orders as double) as member_orders,
+        cast(members_new as double) as members_new,
+        cast(total_net_sales as double) as total_net_sales
     from grid
 ),
 
 final as (
-    select
-        report_month as month,
-        channel,
-        kpi,
-        value
-    from unpivoted
+    {{ kpi_rows(
+        'kpis',
+        [
+            'connection', 'member_net_sales', 'member_buyers',
+            'member_orders', 'members_new', 'total_net_sales',
+        ],
+        ['channel'],
+    ) }}
 )
 
 select * from final
