@@ -39,13 +39,18 @@ NOT_NULL_CONSTRAINTS = ("not_null", "primary_key")
 Node = dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """target/manifest.json of a `dbt parse` into a private target path."""
-    work_dir = tmp_path_factory.mktemp("coverage")
+def parse_manifest(work_dir: Path) -> dict[str, Any]:
+    """target/manifest.json of a `dbt parse` into work_dir (also used by
+    tests/test_project_evaluator.py)."""
     result = run_dbt(["parse", "--no-partial-parse"], work_dir=work_dir, raw_dir=EXAMPLE_RAW)
     assert result.success, result.output[-4000:]
     return json.loads((work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """target/manifest.json of a `dbt parse` into a private target path."""
+    return parse_manifest(tmp_path_factory.mktemp("coverage"))
 
 
 def models(manifest: dict[str, Any]) -> Iterator[Node]:
