@@ -9,18 +9,21 @@ MEMBERS ?= 20000
 YEARS ?= 2
 SEED ?= 42
 
-.PHONY: setup demo run test test-fast build lint clean lock
+.PHONY: setup demo run test test-fast build bench lint clean lock
 
-setup:  ## create .venv with the pinned stack (idempotent)
+setup:  ## create .venv with the pinned stack and the dev tools (idempotent)
+	@bash scripts/setup.sh dev
+
+demo:  ## demo data in data/demo -> validate -> dbt build -> docs -> publish -> dashboard
 	@bash scripts/setup.sh
-
-demo: setup  ## demo data in data/demo -> validate -> dbt build -> docs -> publish -> dashboard
 	$(BIN)/memberkpi demo --members $(MEMBERS) --years $(YEARS) --seed $(SEED)
 
-run: setup  ## the main job on the brand's exports in MEMBERKPI_RAW_DIR (only read)
+run:  ## the main job on the brand's exports in MEMBERKPI_RAW_DIR (only read)
+	@bash scripts/setup.sh
 	$(BIN)/memberkpi run
 
-test: setup  ## every test: sqlfluff, ruff, pytest (dbt builds included)
+test:  ## every test: sqlfluff, ruff, pytest (dbt builds, Spark and a browser included)
+	@bash scripts/setup.sh dev,spark
 	@bash scripts/test.sh
 
 test-fast: setup  ## the inner loop: ruff and the tests that build no warehouse (seconds)
@@ -29,9 +32,12 @@ test-fast: setup  ## the inner loop: ruff and the tests that build no warehouse 
 build: setup  ## dbt build on MEMBERKPI_RAW_DIR as it is
 	$(BIN)/dbt build
 
+bench: setup  ## time a full build against the hand-written reference (benchmarks/)
+	$(BIN)/python -m benchmarks.bench --members $(MEMBERS) --years $(YEARS)
+
 lint: setup
 	$(BIN)/sqlfluff lint models macros tests/dbt
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
 
 clean:
 	rm -rf target logs data

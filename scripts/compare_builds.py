@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from memberkpi.sql_text import sql_string
+from memberkpi.core.sql_text import sql_string
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

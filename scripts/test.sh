@@ -29,7 +29,7 @@ run_pytest() {
 }
 
 echo "== ruff"
-"$bin/ruff" check src tests scripts
+"$bin/ruff" check src tests scripts benchmarks
 
 if [ "$fast" = true ]; then
     echo "== pytest (fast lane)"

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from memberkpi.sql_text import sql_string
+from memberkpi.core.sql_text import sql_string
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 REQUIRED_RAW_TABLES = ("members", "member_bindings", "orders")
@@ -168,7 +168,7 @@ def generate_raw(out: Path, *options: str) -> None:
 def raw_columns(table: str) -> list[str]:
     """The columns of a raw table in the contract's order
     (models/staging/raw/_raw__sources.yml), for writing raw files by hand."""
-    from memberkpi._quality_contract import load_contract
+    from memberkpi.contract.raw import load_contract
 
     return list(load_contract(PROJECT_DIR)[table].column_names)
 

@@ -1,4 +1,4 @@
-"""The benchmark's hand-written reference script (src/memberkpi/sql/
+"""The benchmark's hand-written reference script (benchmarks/
 reference_kpi_monthly.sql): it gives the spec example's expected values, and
 equals metrics.kpi_monthly on generated data, so the bench compares a dbt
 build with the same work done by hand."""
@@ -15,10 +15,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from benchmarks import bench
+from benchmarks.bench import (
+    BenchFailed,
+    BenchResult,
+    Measured,
+    layer_seconds,
+    layer_table,
+    measure,
+    node_timings,
+    render,
+    write_floor_child,
+)
+from benchmarks.reference import compare, reference_rows, run_reference
 from conftest import GENERATED_END, GeneratedBuild
 from helpers import query
-from memberkpi.bench import BenchFailed, measure
-from memberkpi.bench_reference import compare, reference_rows, run_reference
 from reference_kpis import KPI_NAMES
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "spec_example"
@@ -80,8 +91,6 @@ def test_reference_script_equals_kpi_monthly_on_generated_data(
 
 def test_slowest_nodes_are_named_by_their_node_names(tmp_path: Path) -> None:
     """A data test's unique_id ends in a hash; the bench's table names the test."""
-    from memberkpi.bench import node_timings
-
     results = [
         ("model.memberkpi.base_raw__orders", 56.2),
         ("test.memberkpi.unique_combination_base_raw__order_items_raw.e0b14a6ba6", 17.3),
@@ -101,8 +110,6 @@ def test_slowest_nodes_are_named_by_their_node_names(tmp_path: Path) -> None:
 
 def test_layer_seconds_sum_nodes_by_model_folder(tmp_path: Path) -> None:
     """Models count in their models/ folder, data and unit tests together."""
-    from memberkpi.bench import BenchResult, Measured, layer_seconds, layer_table
-
     timed = {
         "seed.memberkpi.channels": (0.5, ["memberkpi", "channels"]),
         "model.memberkpi.base_raw__orders": (56.2, ["memberkpi", "staging", "raw", "x"]),
@@ -137,8 +144,6 @@ def test_layer_seconds_sum_nodes_by_model_folder(tmp_path: Path) -> None:
         dbt_model_seconds=78.0, dbt_test_seconds=2.8, layer_seconds=layers,
         incremental_layer_seconds={**layers, "staging": 28.25},
     )  # fmt: skip
-    from memberkpi import bench
-
     with bench.console.capture() as captured:
         bench.console.print(layer_table(result))
     staging_row = next(line for line in captured.get().splitlines() if "staging" in line)
@@ -149,8 +154,6 @@ def test_layer_seconds_sum_nodes_by_model_folder(tmp_path: Path) -> None:
 def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> None:
     """--no-incremental: the JSON says null for the incremental ratio, the
     table leaves the row out, and full / reference is still computed."""
-    from memberkpi.bench import BenchResult, Measured, render
-
     result = BenchResult(
         members=10_000_000, years=1, seed=42, last_day="2025-12-31", machine={},
         raw_rows={"orders": 3}, full_build=Measured(seconds=3000.0, peak_rss_mb=15000.0),
@@ -164,8 +167,6 @@ def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> Non
         "incremental_over_full_build": None,
         "write_floor_over_reference": None,
     }
-
-    from memberkpi import bench
 
     with bench.console.capture() as captured:
         render(result)
@@ -181,9 +182,6 @@ def test_write_floor_copies_every_raw_table_as_read(tmp_path: Path) -> None:
     """The floor's DuckDB file holds each raw file's rows unchanged (compared
     both ways with the file), one table per file; the bench reports it
     against the reference."""
-    from memberkpi import bench
-    from memberkpi.bench import BenchResult, Measured, render, write_floor_child
-
     raw = tmp_path / "raw"
     raw.mkdir()
     with duckdb.connect() as connection:

@@ -1,4 +1,4 @@
-"""Tests of memberkpi.clv (BG/NBD x Gamma-Gamma) and memberkpi.clv_model."""
+"""Tests of memberkpi.clv.fitting (BG/NBD x Gamma-Gamma) and memberkpi.clv.scoring."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from scipy.integrate import quad
 from scipy.special import beta as beta_fn
 
-from memberkpi import clv, clv_model
+from memberkpi.clv import fitting as clv
+from memberkpi.clv import scoring
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CALIBRATION_END = "1997-09-30"
@@ -229,8 +230,8 @@ def test_score_members_on_cdnow(cdnow: pd.DataFrame, cdnow_gamma_gamma) -> None:
             "net_amount": cdnow["amount"],
         }
     )
-    scores = clv_model.score_members(orders, dt.date(1997, 9, 30))
-    assert list(scores.columns) == clv_model.OUTPUT_COLUMNS
+    scores = scoring.score_members(orders, dt.date(1997, 9, 30))
+    assert list(scores.columns) == scoring.OUTPUT_COLUMNS
     assert len(scores) == 2357
     assert scores["member_id"].is_unique
     assert (scores["calibration_end_date"] == dt.date(1997, 9, 30)).all()
@@ -250,7 +251,7 @@ def test_score_members_thin_data_uses_plain_mean() -> None:
     orders = hand_transactions().rename(
         columns={"customer_id": "member_id", "purchase_date": "order_date", "amount": "net_amount"}
     )
-    scores = clv_model.score_members(orders, "2024-03-31")
+    scores = scoring.score_members(orders, "2024-03-31")
     assert scores["member_id"].tolist() == ["A", "B", "C"]
     assert scores["expected_order_value"].tolist() == pytest.approx([20.5] * 3)
     assert scores["age_weeks"].tolist() == pytest.approx([90 / 7, 4.0, 59 / 7])
@@ -261,9 +262,9 @@ def test_score_members_empty() -> None:
     orders = pd.DataFrame(
         {"member_id": ["A"], "order_date": [dt.date(2024, 5, 1)], "net_amount": [1.0]}
     )
-    scores = clv_model.score_members(orders, "2024-03-31")
+    scores = scoring.score_members(orders, "2024-03-31")
     assert scores.empty
-    assert list(scores.columns) == clv_model.OUTPUT_COLUMNS
+    assert list(scores.columns) == scoring.OUTPUT_COLUMNS
 
 
 # ------------------------------------------------------------------ dbt entry points
@@ -290,11 +291,11 @@ def test_parameters_round_trip_and_score_like_score_members(
 ) -> None:
     end = dt.date(1997, 9, 30)
     inputs = inputs_from_summary(cdnow_summary, end)
-    parameters = clv_model.parameters_frame(clv_model.fit_inputs(inputs))
-    assert list(parameters.columns) == list(clv_model.PARAMETER_TYPES)
-    assert parameters.loc[0, "order_value_model"] == clv_model.GAMMA_GAMMA
+    parameters = scoring.parameters_frame(scoring.fit_inputs(inputs))
+    assert list(parameters.columns) == list(scoring.PARAMETER_TYPES)
+    assert parameters.loc[0, "order_value_model"] == scoring.GAMMA_GAMMA
     assert parameters.loc[0, "count_repeat_buyers"] == 946
-    scored = clv_model.score_inputs(inputs, parameters).set_index("member_id")
+    scored = scoring.score_inputs(inputs, parameters).set_index("member_id")
     orders = pd.DataFrame(
         {
             "member_id": cdnow["customer_id"].astype(str),
@@ -302,19 +303,19 @@ def test_parameters_round_trip_and_score_like_score_members(
             "net_amount": cdnow["amount"],
         }
     )
-    direct = clv_model.score_members(orders, end).set_index("member_id").loc[scored.index]
+    direct = scoring.score_members(orders, end).set_index("member_id").loc[scored.index]
     # Two fits of the same numbers reached by different arithmetic (sums over
     # differently built frames): the optimizer stops within its own tolerance,
     # so the scores agree to about 1e-8, not to the last bit (CI's CPU differed
     # by 2.3e-8). 1e-6 still fails on any formula or parameter mix-up.
-    for column in clv_model.OUTPUT_COLUMNS[2:]:
+    for column in scoring.OUTPUT_COLUMNS[2:]:
         assert scored[column].to_numpy() == pytest.approx(direct[column].to_numpy(), rel=1e-6)
 
 
 def test_fit_does_not_depend_on_row_order(cdnow_summary: pd.DataFrame) -> None:
     inputs = inputs_from_summary(cdnow_summary, dt.date(1997, 9, 30))
     shuffled = inputs.sample(frac=1.0, random_state=7)
-    assert clv_model.fit_inputs(inputs) == clv_model.fit_inputs(shuffled)
+    assert scoring.fit_inputs(inputs) == scoring.fit_inputs(shuffled)
 
 
 def test_thin_inputs_use_the_mean_purchase_value() -> None:
@@ -331,30 +332,30 @@ def test_thin_inputs_use_the_mean_purchase_value() -> None:
             "calibration_end_date": [dt.date(2024, 3, 31)] * 2,
         }
     )
-    parameters = clv_model.parameters_frame(clv_model.fit_inputs(inputs))
-    assert parameters.loc[0, "order_value_model"] == clv_model.MEAN_PURCHASE_VALUE
+    parameters = scoring.parameters_frame(scoring.fit_inputs(inputs))
+    assert parameters.loc[0, "order_value_model"] == scoring.MEAN_PURCHASE_VALUE
     assert np.isnan(parameters.loc[0, "gamma_gamma_p"])
     assert parameters.loc[0, "population_order_value"] == pytest.approx(30.0)
-    scored = clv_model.score_inputs(inputs, parameters)
+    scored = scoring.score_inputs(inputs, parameters)
     assert scored["expected_order_value"].tolist() == pytest.approx([30.0, 30.0])
 
 
 def test_empty_inputs_give_empty_tables() -> None:
     inputs = pd.DataFrame({"member_id": pd.Series(dtype=object)})
-    assert clv_model.fit_inputs(inputs) is None
-    parameters = clv_model.parameters_frame(None)
+    assert scoring.fit_inputs(inputs) is None
+    parameters = scoring.parameters_frame(None)
     assert parameters.empty
-    assert list(parameters.columns) == list(clv_model.PARAMETER_TYPES)
-    scored = clv_model.score_inputs(inputs, parameters)
+    assert list(parameters.columns) == list(scoring.PARAMETER_TYPES)
+    scored = scoring.score_inputs(inputs, parameters)
     assert scored.empty
-    assert list(scored.columns) == clv_model.OUTPUT_COLUMNS
+    assert list(scored.columns) == scoring.OUTPUT_COLUMNS
 
 
 def test_inputs_with_two_calibration_ends_are_refused(cdnow_summary: pd.DataFrame) -> None:
     inputs = inputs_from_summary(cdnow_summary.head(20), dt.date(1997, 9, 30))
     inputs.iloc[0, inputs.columns.get_loc("calibration_end_date")] = dt.date(1997, 9, 29)
     with pytest.raises(ValueError, match="one calibration end"):
-        clv_model.fit_inputs(inputs)
+        scoring.fit_inputs(inputs)
 
 
 # ------------------------------------------------------------------ gradients and the optimiser

@@ -8,7 +8,7 @@ customers as a raw `members` row joined on 1997-01-01 and a
 `member_bindings` row, and `dbt build` fits the models on what fct_orders
 makes of them. The fitted parameters must be the published ones (Fader,
 Hardie and Lee 2005, see tests/test_clv.py for the sources) and every
-member's scores must equal memberkpi.clv_model.score_members on the CSV
+member's scores must equal memberkpi.scoring.score_members on the CSV
 fixture, which summarises the transactions in pandas, not in SQL.
 
 Raw timestamps carry no UTC offset, so they are business-local whatever
@@ -26,7 +26,8 @@ import pytest
 import yaml
 
 from helpers import PROJECT_DIR, query, raw_columns, run_dbt, write_csv
-from memberkpi import clv, clv_model
+from memberkpi.clv import fitting as clv
+from memberkpi.clv import scoring
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HANDMADE = FIXTURES / "handmade"
@@ -192,7 +193,7 @@ def test_cdnow_parameters_through_dbt_are_the_published_ones(cdnow_warehouse: Pa
 
 @pytest.mark.slow
 def test_cdnow_member_scores_equal_direct_call(cdnow_warehouse: Path, cdnow: pd.DataFrame) -> None:
-    """member_clv_predicted equals clv_model.score_members on the CSV (pandas summary, own fit)."""
+    """member_clv_predicted equals scoring.score_members on the CSV (pandas summary, own fit)."""
     built = read_table(cdnow_warehouse, "metrics.member_clv_predicted").set_index("member_id")
     orders = pd.DataFrame(
         {
@@ -201,13 +202,13 @@ def test_cdnow_member_scores_equal_direct_call(cdnow_warehouse: Path, cdnow: pd.
             "net_amount": cdnow["amount"],
         }
     )
-    direct = clv_model.score_members(orders, CALIBRATION_END).set_index("member_id")
+    direct = scoring.score_members(orders, CALIBRATION_END).set_index("member_id")
     assert list(built.columns) == list(direct.columns)
     assert sorted(built.index) == sorted(direct.index)
     built = built.loc[direct.index]
     assert (built["calibration_end_date"] == CALIBRATION_END).all()
     assert built["frequency"].tolist() == direct["frequency"].tolist()
-    for column in clv_model.OUTPUT_COLUMNS[3:]:
+    for column in scoring.OUTPUT_COLUMNS[3:]:
         assert built[column].to_numpy() == pytest.approx(direct[column].to_numpy(), rel=1e-6), (
             column
         )
@@ -217,8 +218,8 @@ def test_cdnow_member_scores_equal_direct_call(cdnow_warehouse: Path, cdnow: pd.
 def test_python_model_tables_have_their_yaml_types(cdnow_warehouse: Path) -> None:
     """No dbt contract on Python models: the built columns and types equal the YAML."""
     for model, types in (
-        ("member_clv_parameters", clv_model.PARAMETER_TYPES),
-        ("member_clv_predicted", clv_model.PREDICTION_TYPES),
+        ("member_clv_parameters", scoring.PARAMETER_TYPES),
+        ("member_clv_predicted", scoring.PREDICTION_TYPES),
     ):
         built = column_types(cdnow_warehouse, f"metrics.{model}")
         assert built == yaml_types(model), model
@@ -257,7 +258,7 @@ def test_handmade_scores_are_sane_at_default_calibration_end(tmp_path: Path) -> 
         "select distinct member_id from marts.fct_orders where is_member_order",
     )
     assert sorted(predicted["member_id"]) == sorted(member for (member,) in buyers)
-    numbers = predicted[clv_model.OUTPUT_COLUMNS[2:]].to_numpy(dtype=float)
+    numbers = predicted[scoring.OUTPUT_COLUMNS[2:]].to_numpy(dtype=float)
     assert np.isfinite(numbers).all()
     assert (predicted["probability_alive"].between(0, 1)).all()
     assert (predicted["expected_purchases_12m"] >= 0).all()

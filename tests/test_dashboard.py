@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 
 from helpers import PROJECT_DIR, query, run_dbt
 from memberkpi.cli import app
-from memberkpi.dashboard import PANEL_IDS, render_dashboard
+from memberkpi.dashboard.render import PANEL_IDS, render_dashboard
 
 EXAMPLE_RAW = Path(__file__).parent / "fixtures" / "spec_example" / "raw"
 EVIL_NAME = "<script>alert(1)</script>"

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from helpers import documented_reject_classes
 from memberkpi.cli import app
-from memberkpi.generate import GenerateOptions, generate
+from memberkpi.demo.generate import GenerateOptions, generate
 
 PROJECT = Path(__file__).resolve().parents[1]
 SOURCES = PROJECT / "models" / "staging" / "raw" / "_raw__sources.yml"
@@ -112,7 +112,7 @@ def db(clean: Path) -> duckdb.DuckDBPyConnection:
 
 
 def test_generator_contract_mirrors_sources_yaml() -> None:
-    from memberkpi._generate_contract import RAW_TABLES
+    from memberkpi.contract.generator_schema import RAW_TABLES
 
     expected = contract()
     assert len(expected) == 14

@@ -30,9 +30,9 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers import PROJECT_DIR, query, run_dbt, start_dbt
-from memberkpi import publish as publish_module
 from memberkpi.cli import app
-from memberkpi.publish import PublishError, publish
+from memberkpi.publish import serving as publish_module
+from memberkpi.publish.serving import PublishError, publish
 
 EXAMPLE_RAW = Path(__file__).parent / "fixtures" / "spec_example" / "raw"
 KPI_MONTHLY = "select * from metrics.kpi_monthly order by all"

@@ -20,13 +20,14 @@ import pytest
 from typer.testing import CliRunner
 
 from helpers import PROJECT_DIR, SPEC_EXAMPLE, documented_reject_classes
-from memberkpi import _generate_dirty, quality
-from memberkpi._quality_contract import RULES, load_contract
-from memberkpi._quality_gx import BusinessDates, ReferenceCheck, build_expectations
-from memberkpi._quality_read import LoadedTable
 from memberkpi.cli import app
-from memberkpi.generate import GenerateOptions, generate
-from memberkpi.quality import (
+from memberkpi.contract.raw import RULES, load_contract
+from memberkpi.demo import dirty as _generate_dirty
+from memberkpi.demo.generate import GenerateOptions, generate
+from memberkpi.quality import validate as quality
+from memberkpi.quality.gx import BusinessDates, ReferenceCheck, build_expectations
+from memberkpi.quality.read import LoadedTable
+from memberkpi.quality.validate import (
     REJECT_CLASS_BY_CHECK,
     REJECT_CLASSES,
     Severity,
@@ -287,7 +288,7 @@ def test_dirty_directory_via_cli_with_anti_join_references(
 # --- reject classes: `generate --dirty` output ---------------------------------
 # Every (table, reject class) in _dirty_manifest.json must come back as failing
 # expectations of that class on that table. Each injected row breaks exactly
-# one rule (memberkpi._generate_dirty), which one expectation of its class
+# one rule (memberkpi.demo.dirty), which one expectation of its class
 # catches, so GX counts each injected row once; a uniqueness expectation
 # counts both rows of a key, the injected one and the clean row it copies.
 
@@ -596,7 +597,7 @@ def test_whitespace_rule_is_the_staging_macros() -> None:
     and the class trims exactly Unicode White_Space plus U+200B and U+FEFF
     (every code point checked in DuckDB), a superset of what DuckDB's own
     trim() removed before (so clean data stages as it did)."""
-    from memberkpi._quality_text import WHITESPACE_CLASS, WHITESPACE_CODE_POINTS, clean_text_sql
+    from memberkpi.quality.text import WHITESPACE_CLASS, WHITESPACE_CODE_POINTS, clean_text_sql
 
     macros = (PROJECT_DIR / "macros" / "clean_text.sql").read_text(encoding="utf-8")
     module = jinja2.Environment().from_string(macros).module

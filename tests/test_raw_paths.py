@@ -1,8 +1,8 @@
 """A raw directory whose path holds a space and a quote builds like any other.
 
 Paths enter SQL as quoted literals (macro sql_string, the readers of
-macros/raw_contract.sql; `_quality_read.literal` in the GX gate): the hand-made
-raw set copied under `it's raw data/` must build, give the KPIs of the same
+macros/raw_contract.sql; `memberkpi.core.sql_text.sql_string` in the GX
+gate): the hand-made raw set copied under `it's raw data/` must build, give the KPIs of the same
 files at a plain path, and pass `memberkpi validate`.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import FIXTURES, DbtResult, query, run_dbt
-from memberkpi.quality import Status, validate_raw_dir
+from memberkpi.quality.validate import Status, validate_raw_dir
 
 HANDMADE = FIXTURES / "handmade"
 ODD_NAME = "it's raw data"

@@ -16,7 +16,7 @@ import pytest
 
 from helpers import PROJECT_DIR
 
-SCANNED_FOLDERS = ("tests", "src", "models", "macros", "scripts")
+SCANNED_FOLDERS = ("tests", "src", "models", "macros", "scripts", "benchmarks")
 SCANNED_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".sh", ".md", ".csv", ".toml", ".cfg"}
 # the fixtures are data; their README says where they came from
 SKIPPED_FOLDERS = (PROJECT_DIR / "tests" / "fixtures",)

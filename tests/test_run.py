@@ -25,8 +25,8 @@ import yaml
 from typer.testing import CliRunner
 
 from helpers import FIXTURES, PROJECT_DIR, SPEC_EXAMPLE, file_hashes, query
-from memberkpi import paths
 from memberkpi.cli import app
+from memberkpi.core import paths
 
 HANDMADE = FIXTURES / "handmade"
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "raw" / "_raw__sources.yml"
@@ -75,7 +75,7 @@ def assert_stopped_before_building(
 
 
 def test_required_tables_come_from_the_raw_contract() -> None:
-    from memberkpi.run import required_tables
+    from memberkpi.pipeline.run import required_tables
 
     assert contract_required_tables() == ["members", "member_bindings", "orders"]
     assert required_tables() == contract_required_tables()

@@ -1,7 +1,7 @@
 """Predicted 12-month CLV per member: BG/NBD purchases x Gamma-Gamma value.
 
 Scores every member of fct_member_clv_inputs with the parameters fitted by
-member_clv_parameters (memberkpi.clv_model). Enabled by var
+member_clv_parameters (memberkpi.clv.scoring). Enabled by var
 enable_python_models (member_clv_predicted.yml).
 """
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from memberkpi import clv_model
+from memberkpi.clv import scoring
 
 
 def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
@@ -17,5 +17,5 @@ def model(dbt: Any, session: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelati
     dbt.config(materialized="table")
     inputs = dbt.ref("fct_member_clv_inputs").df()
     parameters = dbt.ref("member_clv_parameters").df()
-    predicted = clv_model.score_inputs(inputs, parameters)
-    return session.from_df(predicted).project(clv_model.cast_select(clv_model.PREDICTION_TYPES))
+    predicted = scoring.score_inputs(inputs, parameters)
+    return session.from_df(predicted).project(scoring.cast_select(scoring.PREDICTION_TYPES))

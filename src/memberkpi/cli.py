@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from memberkpi.bench import bench_command
-from memberkpi.dashboard import dashboard_command
-from memberkpi.generate import generate_command
-from memberkpi.publish import publish_command
-from memberkpi.quality import validate_command
-from memberkpi.run import demo_command, run_command
+from memberkpi.dashboard.render import dashboard_command
+from memberkpi.demo.generate import generate_command
+from memberkpi.pipeline.run import demo_command, run_command
+from memberkpi.publish.serving import publish_command
+from memberkpi.quality.validate import validate_command
 
 app = typer.Typer(
     help="memberkpi: member-operations metrics warehouse on dbt + DuckDB.",
@@ -29,7 +28,6 @@ app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("publish")(publish_command)
 app.command("dashboard")(dashboard_command)
-app.command("bench")(bench_command)
 
 
 if __name__ == "__main__":

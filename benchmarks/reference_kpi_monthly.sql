@@ -1,5 +1,5 @@
 -- Hand-written reference: the 49 monthly KPIs of KPI_SPEC.md straight from the
--- raw parquet files, with no dbt. It is the yardstick of `memberkpi bench`
+-- raw parquet files, with no dbt. It is the yardstick of the bench (benchmarks/bench.py)
 -- (issue 8): the same values as metrics.kpi_monthly, computed the fastest way
 -- we know how to write by hand.
 --

@@ -29,11 +29,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from memberkpi import paths
-from memberkpi._generate_contract import RAW_TABLES, text_select, typed_select
-from memberkpi._generate_dirty import inject
-from memberkpi._generate_sql import CleanSql, Window
-from memberkpi.sql_text import sql_string
+from memberkpi.contract.generator_schema import RAW_TABLES, text_select, typed_select
+from memberkpi.core import paths
+from memberkpi.core.sql_text import sql_string
+from memberkpi.demo.clean_sql import CleanSql, Window
+from memberkpi.demo.dirty import inject
 
 DEFAULT_END_DATE = date(2025, 12, 31)
 MANIFEST_NAME = "_dirty_manifest.json"

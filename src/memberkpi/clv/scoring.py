@@ -1,6 +1,6 @@
 """Score members with predicted 12-month CLV; called by the dbt Python models.
 
-The models and their conventions live in memberkpi.clv: a purchase is a
+The models and their conventions live in memberkpi.clv.fitting: a purchase is a
 member-day (same-day orders merge, amounts summed), time is in weeks (days
 / 7), the calibration end date is inclusive and the 12-month horizon is 52
 weeks. expected_value_12m = expected_purchases_12m x expected_order_value,
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from memberkpi import clv
+from memberkpi.clv import fitting as clv
 
 HORIZON_WEEKS = 52.0
 MIN_REPEAT_BUYERS = 10

@@ -18,7 +18,6 @@ from typing import Any, Literal
 import yaml
 
 SOURCES_YML = Path("models/staging/raw/_raw__sources.yml")
-DBT_PROJECT_YML = Path("dbt_project.yml")
 
 Kind = Literal["text", "integer", "decimal", "timestamp", "date", "boolean"]
 
@@ -190,9 +189,3 @@ def load_contract(project_dir: Path) -> dict[str, TableSpec]:
             columns=tuple(columns),
         )
     return tables
-
-
-def project_vars(project_dir: Path) -> dict[str, Any]:
-    """The `vars:` of dbt_project.yml (business_timezone, as_of_date, ...)."""
-    document = yaml.safe_load((project_dir / DBT_PROJECT_YML).read_text(encoding="utf-8"))
-    return dict(document.get("vars") or {})

@@ -39,8 +39,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from memberkpi import paths
-from memberkpi.sql_text import sql_identifier, sql_string
+from memberkpi.core import paths
+from memberkpi.core.sql_text import sql_identifier, sql_string
 
 SCHEMA = "metrics"
 PUBLISHED_TABLE = "_published"

@@ -8,7 +8,7 @@ never changes or drops rows: bad rows go to the dbt quarantine models.
 
 Each failing row-level expectation is reported with the reject class of
 RAW_CONTRACT.md it stands for (`REJECT_CLASS_BY_CHECK`, from
-`memberkpi._quality_classes`), so the terminal and the Data Docs say which
+`memberkpi.contract.reject_classes`), so the terminal and the Data Docs say which
 `reject_reason` the quarantine will give those rows.
 
 The verdict is OK, WARNINGS (row-level breaks the quarantine handles, unknown
@@ -22,18 +22,18 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from memberkpi import paths
-from memberkpi._quality_classes import REJECT_CLASS_BY_CHECK, REJECT_CLASSES
-from memberkpi._quality_contract import RULES, load_contract, project_vars
-from memberkpi._quality_gx import BusinessDates, ReferenceCheck, run_checkpoint
-from memberkpi._quality_read import (
+from memberkpi.contract.raw import RULES, load_contract
+from memberkpi.contract.reject_classes import REJECT_CLASS_BY_CHECK, REJECT_CLASSES
+from memberkpi.core import paths
+from memberkpi.core.project import business_timezone, default_as_of, default_earliest
+from memberkpi.quality.gx import BusinessDates, ReferenceCheck, run_checkpoint
+from memberkpi.quality.read import (
     LoadedTable,
     add_orphan_column,
     export,
@@ -44,7 +44,7 @@ from memberkpi._quality_read import (
     parent_keys,
     stage,
 )
-from memberkpi._quality_report import (
+from memberkpi.quality.report import (
     EXIT_CODES,
     Finding,
     Severity,
@@ -70,22 +70,6 @@ __all__ = [
 # parent tables with more keys than this are checked through a DuckDB anti-join
 # column instead of a GX value set, to keep suites and Data Docs small
 VALUE_SET_LIMIT = 20_000
-
-
-def default_as_of(project_dir: Path = paths.PROJECT_DIR) -> dt.date:
-    """dbt var `as_of_date` if set, else today in the business time zone."""
-    variables = project_vars(project_dir)
-    configured = variables.get("as_of_date")
-    if configured:
-        return dt.date.fromisoformat(str(configured))
-    zone = ZoneInfo(str(variables.get("business_timezone") or "Asia/Shanghai"))
-    return dt.datetime.now(zone).date()
-
-
-def default_earliest(project_dir: Path = paths.PROJECT_DIR) -> dt.date:
-    """dbt var `earliest_business_date`: raw timestamps before it are bad."""
-    configured = project_vars(project_dir).get("earliest_business_date") or "1990-01-01"
-    return dt.date.fromisoformat(str(configured))
 
 
 def _references(
@@ -165,7 +149,7 @@ def validate_raw_dir(
     earliest = earliest or default_earliest(project_dir)
     docs_dir = Path(docs_dir) if docs_dir is not None else paths.gx_data_docs_dir()
     contract = load_contract(project_dir)
-    zone = str(project_vars(project_dir).get("business_timezone") or "Asia/Shanghai")
+    zone = business_timezone(project_dir)
     report = ValidationReport(raw_dir=raw_dir, as_of=as_of, tables=[])
 
     if not raw_dir.is_dir():

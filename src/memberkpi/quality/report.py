@@ -50,7 +50,7 @@ class Finding:
     message: str
     unexpected_count: int | None = None
     # the quarantine's reject_reason for the rows this finding counts (None:
-    # not about rows); see memberkpi._quality_classes.REJECT_CLASS_BY_CHECK
+    # not about rows); see memberkpi.contract.reject_classes.REJECT_CLASS_BY_CHECK
     reject_class: str | None = None
     expectation: str | None = None  # the GX expectation type that failed
 

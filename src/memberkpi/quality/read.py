@@ -4,7 +4,7 @@
 CSV is read as text with a comma delimiter. Each readable file becomes a
 DuckDB table `raw_<table>` (the file as is) and `stg_<table>`: exact
 duplicate rows collapsed, every contract column typed as staging types it
-(text and the text of timestamps trimmed by `_quality_text.clean_text_sql`,
+(text and the text of timestamps trimmed by `quality.text.clean_text_sql`,
 the macro clean_text's rule; numbers and flags `try_cast` as read;
 business-time conversion of timestamps with an offset) and, for every
 non-text column, a `<column>__unparsed` column holding the raw text of
@@ -18,16 +18,16 @@ from pathlib import Path
 
 import duckdb
 
-from memberkpi._quality_contract import ColumnSpec, TableSpec
-from memberkpi._quality_report import Finding, Severity
-from memberkpi._quality_text import clean_text_sql
-from memberkpi.sql_text import sql_identifier, sql_string
+from memberkpi.contract.files import RAW_SUFFIXES, reader_sql
+from memberkpi.contract.raw import ColumnSpec, TableSpec
+from memberkpi.core.project import utc_offset_pattern
+from memberkpi.core.sql_text import sql_identifier, sql_string
+from memberkpi.quality.report import Finding, Severity
+from memberkpi.quality.text import clean_text_sql
 
 UNPARSED_SUFFIX = "__unparsed"
 ORPHAN_SUFFIX = "__orphan"
 
-# macros/business_time.sql utc_offset_pattern: a time of day followed by an offset
-UTC_OFFSET_PATTERN = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$"
 _NATIVE_NUMERIC = (
     "tinyint",
     "smallint",
@@ -80,16 +80,6 @@ class LoadedTable:
         return any(f.severity is Severity.FATAL for f in self.findings)
 
 
-def reader_sql(path: Path) -> str:
-    """The DuckDB table expression dbt's raw_file_reader macro uses for a file."""
-    if path.suffix == ".parquet":
-        return f"read_parquet({sql_string(str(path))})"
-    return (
-        f"read_csv({sql_string(str(path))}, header = true, delim = ',', quote = '\"', "
-        "all_varchar = true)"
-    )
-
-
 def locate(
     raw_dir: Path, contract: dict[str, TableSpec]
 ) -> tuple[dict[str, Path | None], list[Finding]]:
@@ -122,7 +112,7 @@ def locate(
                 )
             )
     for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
-        if path.suffix in {".parquet", ".csv"} and path.stem not in contract:
+        if path.suffix in RAW_SUFFIXES and path.stem not in contract:
             findings.append(
                 Finding(
                     Severity.WARNING,
@@ -207,7 +197,7 @@ def _typed_sql(column: ColumnSpec, raw_type: str, zone: str) -> str | None:
                 return f"cast({ref} as timestamp)"
             cleaned = clean_text_sql(ref)
             return (
-                f"case when regexp_matches({cleaned}, {sql_string(UTC_OFFSET_PATTERN)}) "
+                f"case when regexp_matches({cleaned}, {sql_string(utc_offset_pattern())}) "
                 f"then timezone({sql_string(zone)}, try_cast({cleaned} as timestamptz)) "
                 f"else try_cast({cleaned} as timestamp) end"
             )

@@ -1,4 +1,9 @@
-"""`memberkpi bench`: how long the warehouse takes, and against what.
+"""The bench: how long the warehouse takes, and against what.
+
+A development tool in benchmarks/, not part of the package users install
+(it was `memberkpi bench`). From the project root:
+
+    .venv/bin/python -m benchmarks.bench --members 100000
 
 One run measures, on generated data of a given size (cached per size):
 
@@ -13,7 +18,7 @@ One run measures, on generated data of a given size (cached per size):
    `metrics.mbsc_scorecard` (median and p95 over --runs runs);
 4. the reference: one hand-written DuckDB SQL script computing the same
    monthly KPI values straight from the raw files, with no dbt
-   (src/memberkpi/sql/reference_kpi_monthly.sql). Its values must equal
+   (benchmarks/reference_kpi_monthly.sql). Its values must equal
    `metrics.kpi_monthly`, or the bench fails: the ratios compare equal work;
 5. the write floor: every raw table copied as read, with no typing or
    checks, into a new DuckDB file. No build that keeps a persisted layer can
@@ -44,10 +49,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from memberkpi import paths
-from memberkpi.generate import DEFAULT_END_DATE, GenerateOptions, generate
-from memberkpi.sql_text import sql_string
+from benchmarks.reference import compare, run_reference
+from memberkpi.core import paths
+from memberkpi.core.dbt import dbt_command
+from memberkpi.core.sql_text import sql_string
+from memberkpi.demo.generate import DEFAULT_END_DATE, GenerateOptions, generate
 
+# the folder holding benchmarks/: a child process imports the bench from it
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 console = Console()
 # the tables a day of new orders touches; the others stay as generated
 APPENDED_TABLES = ("orders", "order_items")
@@ -195,7 +204,10 @@ def measure(command: list[str], env: dict[str, str], log: Path, interval: float 
 def measure_child(function: str, args: list[str], env: dict[str, str], log: Path) -> Measured:
     """measure() a function of this module run in a new Python process with
     the string arguments args: the memory it takes is its own, not the bench's."""
-    call = f"import sys; from memberkpi.bench import {function}; {function}(*sys.argv[1:])"
+    call = (
+        f"import sys; sys.path.insert(0, {str(PROJECT_ROOT)!r}); "
+        f"from benchmarks.bench import {function}; {function}(*sys.argv[1:])"
+    )
     return measure([sys.executable, "-c", call, *args], env, log)
 
 
@@ -268,11 +280,8 @@ def point_raw_dir(raw_dir: Path, source: Path) -> None:
         (raw_dir / file.name).symlink_to(file.resolve())
 
 
-def dbt_command(as_of: dt.date, full_refresh: bool) -> list[str]:
-    dbt = Path(sys.executable).with_name("dbt")
-    project = str(paths.PROJECT_DIR)
-    command = [str(dbt if dbt.exists() else "dbt"), "build", "--vars", f"{{as_of_date: '{as_of}'}}"]
-    command += ["--project-dir", project, "--profiles-dir", project]
+def build_command(as_of: dt.date, full_refresh: bool) -> list[str]:
+    command = dbt_command(["build", "--vars", f"{{as_of_date: '{as_of}'}}"])
     return command + (["--full-refresh"] if full_refresh else [])
 
 
@@ -342,8 +351,6 @@ def time_queries(db_path: Path, runs: int) -> dict[str, dict[str, float]]:
 
 def reference_child(raw_dir: str, as_of: str, out: str, memory_limit: str) -> None:
     """Run the reference script in this (child) process; write its rows to out."""
-    from memberkpi.bench_reference import run_reference
-
     with duckdb.connect(config={"memory_limit": memory_limit}) as connection:
         run_reference(connection, Path(raw_dir), dt.date.fromisoformat(as_of))
         connection.execute(
@@ -370,8 +377,6 @@ def write_floor_child(raw_dir: str, db_file: str, memory_limit: str, temp_dir: s
 
 def compare_with_warehouse(reference_file: Path, db_path: Path) -> tuple[int, list[str]]:
     """Rows compared and a description of each mismatch (1e-9 relative)."""
-    from memberkpi.bench_reference import compare
-
     with duckdb.connect() as connection:
         reference = connection.execute(
             f"select month, kpi, value from read_parquet('{reference_file}')"
@@ -445,7 +450,7 @@ def run_bench(
     console.print(
         "full build" + (" (without the last day's orders)" if incremental else "") + " ..."
     )
-    full_build = measure(dbt_command(last_day, True), env, work / "full_build.log")
+    full_build = measure(build_command(last_day, True), env, work / "full_build.log")
     slowest, model_seconds, test_seconds = node_timings(target)
     full_layers = layer_seconds(target)
     warehouse_gb = round(db_path.stat().st_size / 1e9, 2)
@@ -457,7 +462,7 @@ def run_bench(
         point_raw_dir(raw_dir, full)
         console.print("incremental build (the last day's orders appended) ...")
         incremental_build = measure(
-            dbt_command(last_day, False), env, work / "incremental_build.log"
+            build_command(last_day, False), env, work / "incremental_build.log"
         )
         incremental_slowest, _, _ = node_timings(target)
         incremental_layers = layer_seconds(target)
@@ -614,3 +619,7 @@ def bench_command(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
     console.print(f"figures: {target}")
+
+
+if __name__ == "__main__":
+    typer.run(bench_command)

@@ -1,6 +1,6 @@
 """The benchmark's yardstick: one hand-written DuckDB SQL script, no dbt.
 
-`sql/reference_kpi_monthly.sql` computes the 49 monthly KPIs of KPI_SPEC.md
+`reference_kpi_monthly.sql` (beside this module) computes the 49 monthly KPIs of KPI_SPEC.md
 straight from a clean raw directory (see the assumptions at the top of the
 script). `run_reference` runs it in a DuckDB connection and times it,
 `reference_rows` reads its result, and `compare` lists where it disagrees
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-SCRIPT_PATH = Path(__file__).parent / "sql" / "reference_kpi_monthly.sql"
+SCRIPT_PATH = Path(__file__).with_name("reference_kpi_monthly.sql")
 RESULT_TABLE = "reference_kpi_monthly"
 
 Row = tuple[date, str, float | None]

@@ -19,11 +19,11 @@ import plotly.offline
 import typer
 from rich.console import Console
 
-from memberkpi import paths
-from memberkpi._dashboard_data import DashboardError, Warehouse, resolve_month
-from memberkpi._dashboard_format import esc, format_month, tag
-from memberkpi._dashboard_panels import PANELS, Context, render_panel
-from memberkpi._dashboard_text import LANGS, text
+from memberkpi.core import paths
+from memberkpi.dashboard.data import DashboardError, Warehouse, resolve_month
+from memberkpi.dashboard.format import esc, format_month, tag
+from memberkpi.dashboard.panels import PANELS, Context, render_panel
+from memberkpi.dashboard.text import LANGS, text
 
 console = Console()
 PANEL_IDS = tuple(panel_id for panel_id, _, _ in PANELS)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,15 +29,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
 
-from memberkpi import paths
-from memberkpi._quality_contract import load_contract
-from memberkpi.dashboard import DashboardError, render_dashboard
-from memberkpi.generate import GenerateOptions, generate
-from memberkpi.publish import PublishError, publish
-from memberkpi.quality import render_report, validate_raw_dir
+from memberkpi.contract.files import RAW_SUFFIXES, reader_sql
+from memberkpi.contract.raw import load_contract
+from memberkpi.core import paths
+from memberkpi.core.dbt import dbt_command
+from memberkpi.dashboard.render import DashboardError, render_dashboard
+from memberkpi.demo.generate import GenerateOptions, generate
+from memberkpi.publish.serving import PublishError, publish
+from memberkpi.quality.validate import render_report, validate_raw_dir
 
 console = Console()
-RAW_SUFFIXES = (".parquet", ".csv")
 STEPS = 6
 
 
@@ -75,15 +75,9 @@ def table_files(raw_dir: Path, table: str) -> tuple[Path | None, list[Path]]:
 def has_data_row(connection: duckdb.DuckDBPyConnection, path: Path) -> bool | None:
     """Whether a raw file holds at least one data row, read as dbt reads it
     (None: it does not read; the raw contract check then says why)."""
-    if path.suffix == ".parquet":
-        sql = "select count(*) from (select 1 from read_parquet(?) limit 1)"
-    else:
-        sql = (
-            "select count(*) from (select 1 from read_csv(?, header = true, delim = ',', "
-            "quote = '\"', all_varchar = true) limit 1)"
-        )
+    sql = f"select count(*) from (select 1 from {reader_sql(path)} limit 1)"
     try:
-        (count,) = connection.execute(sql, [str(path)]).fetchone() or (0,)
+        (count,) = connection.execute(sql).fetchone() or (0,)
     except duckdb.Error:
         return None
     return count > 0
@@ -130,11 +124,7 @@ def run_dbt(args: list[str], env: dict[str, str]) -> None:
     instance open for the life of the process, and DuckDB lets no other
     connection (publish's read-only attach) open the file while it is.
     """
-    project = str(paths.PROJECT_DIR)
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [str(dbt if dbt.exists() else "dbt"), *args]
-    command += ["--project-dir", project, "--profiles-dir", project]
-    completed = subprocess.run(command, env={**os.environ, **env}, check=False)
+    completed = subprocess.run(dbt_command(args), env={**os.environ, **env}, check=False)
     if completed.returncode != 0:
         raise StepFailed(
             f"dbt {' '.join(args)} failed with exit code {completed.returncode} (see the log above)"

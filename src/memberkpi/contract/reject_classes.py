@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from memberkpi._quality_contract import TableRules, TableSpec
+from memberkpi.contract.raw import TableRules, TableSpec
 
 # in the quarantine's order of evaluation (RAW_CONTRACT.md, "Bad input")
 REJECT_CLASSES: tuple[str, ...] = (

@@ -1,4 +1,4 @@
-"""SQL for the demo generator's clean tables (see `memberkpi.generate`).
+"""SQL for the demo generator's clean tables (see `memberkpi.demo.generate`).
 
 Every value comes from `uf(a, b, salt)`: a uniform in (0, 1) from DuckDB's
 `hash` of the arguments and the seed, so a row's values depend only on its
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from memberkpi.sql_text import sql_string
+from memberkpi.core.sql_text import sql_string
 
 CHANNELS = ("tmall", "jd", "douyin", "wechat_mall", "app", "offline_pos")
 CHANNEL_PREFIX = ("tm", "jd", "dy", "wx", "ap", "po")

@@ -25,7 +25,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parents[3]
 # `memberkpi demo` writes its raw data and builds its warehouse here, never
 # in MEMBERKPI_RAW_DIR or MEMBERKPI_DB
 DEMO_DIR = PROJECT_DIR / "data" / "demo"

@@ -1,7 +1,7 @@
 """The dashboard's panels: each reads metric tables and returns HTML.
 
 Every number shown is a value of a metric table, formatted by
-_dashboard_format; nothing is recomputed here. Text that goes into HTML is
+dashboard.format; nothing is recomputed here. Text that goes into HTML is
 escaped with esc(); text that goes into a plotly figure is escaped too
 (plotly reads labels as pseudo-HTML and shows entities as characters), and
 plotly's own JSON encoding turns '<', '>' and '/' into \\u escapes, which
@@ -20,8 +20,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from memberkpi._dashboard_data import NoData, Warehouse, add_months
-from memberkpi._dashboard_format import (
+from memberkpi.dashboard.data import NoData, Warehouse, add_months
+from memberkpi.dashboard.format import (
     DASH,
     esc,
     format_change,
@@ -35,7 +35,7 @@ from memberkpi._dashboard_format import (
     raw_value,
     tag,
 )
-from memberkpi._dashboard_text import stage_label, tag_label, text
+from memberkpi.dashboard.text import stage_label, tag_label, text
 
 RADAR_KPIS = ("capital_rate", "conversion", "clv", "connection")
 MBSC_GROUPS = ("scale", "activity", "purchase", "service")

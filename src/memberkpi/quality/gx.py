@@ -11,7 +11,7 @@ Data Docs site.
 
 Every expectation carries `meta.check` (what kind of rule), `meta.columns`
 and `meta.reject_class` (the quarantine's `reject_reason` for a row that
-fails it, see `_quality_classes`; null for file-level checks); its GX
+fails it, see `memberkpi.contract.reject_classes`; null for file-level checks); its GX
 `severity` says how bad a failure is: CRITICAL is FATAL for the build,
 WARNING is a row-level break the quarantine handles.
 """
@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from memberkpi._quality_classes import reject_class
-from memberkpi._quality_contract import RULES, TableSpec
-from memberkpi._quality_read import UNPARSED_SUFFIX, LoadedTable
-from memberkpi._quality_report import Finding, Severity
+from memberkpi.contract.raw import RULES, TableSpec
+from memberkpi.contract.reject_classes import reject_class
+from memberkpi.quality.read import UNPARSED_SUFFIX, LoadedTable
+from memberkpi.quality.report import Finding, Severity
 
 if TYPE_CHECKING:
     from great_expectations.expectations import Expectation

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from memberkpi._generate_contract import RAW_TABLES
-from memberkpi._quality_classes import REJECT_CLASSES
+from memberkpi.contract.generator_schema import RAW_TABLES
+from memberkpi.contract.reject_classes import REJECT_CLASSES
 
 TAGS = {
     "missing_key": "mk",

@@ -1,0 +1,2 @@
+"""`memberkpi dashboard`: the HTML dashboard (render) of a serving copy: its
+data (data), panels (panels), formatting (format) and labels (text)."""

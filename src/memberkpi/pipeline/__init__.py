@@ -1,0 +1,1 @@
+"""`memberkpi run` and `memberkpi demo`: check, validate, build, publish, chart (run)."""

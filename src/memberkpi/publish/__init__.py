@@ -1,0 +1,1 @@
+"""`memberkpi publish`: the serving copy BI tools read (serving)."""
