@@ -4,7 +4,7 @@
     U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000) plus the
     invisible U+200B (zero width space) and U+FEFF (byte order mark).
     The GX gate keeps the same class in src/memberkpi/quality/text.py;
-    tests/test_quality.py proves the two are equal. -#}
+    tests/unit/test_quality.py proves the two are equal. -#}
 {% macro whitespace_class() -%}
     [\x{9}-\x{d}\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200b}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}]
 {%- endmacro %}

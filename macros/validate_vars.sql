@@ -40,7 +40,7 @@
 {#- The type of each var of dbt_project.yml, as YAML (var: type). Types:
     boolean; share (a number from 0 to 1); date
     (YYYY-MM-DD); date_or_null; time_zone (an IANA name); industry (an
-    industry of seeds/kpi_benchmarks.csv). tests/test_vars.py checks that
+    industry of seeds/kpi_benchmarks.csv). tests/integration/test_vars.py checks that
     the names are those of dbt_project.yml. -#}
 {% macro var_types() -%}
 business_timezone: time_zone

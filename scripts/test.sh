@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite (make test), or with --fast the inner loop (make test-fast):
-# ruff and the tests that build no warehouse (markers slow, spark and browser
-# left out), with no system packages installed. Both fail when pytest
+# ruff, tests/unit (no dbt) and tests/integration (a few shared dbt builds on
+# small fixtures), with no system packages installed; tests/e2e (Spark, the
+# browser, the CLI end to end) runs only in the whole suite. Both fail when pytest
 # collects no test (exit code 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,13 +34,13 @@ echo "== ruff"
 
 if [ "$fast" = true ]; then
     echo "== pytest (fast lane)"
-    run_pytest -m "not slow and not spark and not browser" "$@"
+    run_pytest tests/unit tests/integration "$@"
     exit $?
 fi
 
-# Headless Chromium for the dashboard browser test (tests/test_dashboard.py).
+# Headless Chromium for the dashboard browser test (tests/e2e/test_dashboard.py).
 command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
-# Java 17 for the Spark build test (tests/test_spark.py, pyspark in local mode).
+# Java 17 for the Spark build test (tests/e2e/test_spark.py, pyspark in local mode).
 command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless)
 
 echo "== sqlfluff"

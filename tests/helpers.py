@@ -24,7 +24,8 @@ import duckdb
 
 from memberkpi.core.sql_text import sql_string
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+TESTS_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = TESTS_DIR.parent
 REQUIRED_RAW_TABLES = ("members", "member_bindings", "orders")
 QUARANTINE_RULES_DOC = PROJECT_DIR / "docs" / "quarantine_rules.md"
 # test data lives in the repository (tests/fixtures/README.md says where it came from)

@@ -1,6 +1,6 @@
 """The raw contract's tables as the generator writes them.
 
-Mirrors models/staging/raw/_raw__sources.yml (tests/test_generate.py checks
+Mirrors models/staging/raw/_raw__sources.yml (tests/unit/test_generate.py checks
 that the two agree), so the generator needs no YAML parser at run time.
 """
 

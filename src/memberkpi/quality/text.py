@@ -12,7 +12,7 @@ all the key `O1`.
 dbt writes the rule in macros/clean_text.sql (macro `whitespace_class`,
 used by `clean_text`); the class is spelled there exactly as here, in the
 regular-expression syntax DuckDB (RE2) and Spark (Java) share, and
-tests/test_quality.py checks that the two spellings are equal and that
+tests/unit/test_quality.py checks that the two spellings are equal and that
 they trim exactly the characters listed above.
 """
 
@@ -22,7 +22,7 @@ WHITESPACE_CLASS = (
     r"[\x{9}-\x{d}\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200b}"
     r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}]"
 )
-# the characters of WHITESPACE_CLASS as code points (tests/test_quality.py)
+# the characters of WHITESPACE_CLASS as code points (tests/unit/test_quality.py)
 WHITESPACE_CODE_POINTS: frozenset[int] = frozenset(
     [*range(0x09, 0x0E), 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200C)]
     + [0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF]

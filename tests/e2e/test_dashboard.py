@@ -28,11 +28,11 @@ import pytest
 from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
-from helpers import PROJECT_DIR, query, run_dbt
+from helpers import FIXTURES, PROJECT_DIR, query, run_dbt
 from memberkpi.cli import app
 from memberkpi.dashboard.render import PANEL_IDS, render_dashboard
 
-EXAMPLE_RAW = Path(__file__).parent / "fixtures" / "spec_example" / "raw"
+EXAMPLE_RAW = FIXTURES / "spec_example" / "raw"
 EVIL_NAME = "<script>alert(1)</script>"
 EVIL_CAMPAIGN = "C003"
 DASH = "–"

@@ -8,7 +8,7 @@
   whatever MEMBERKPI_RAW_DIR, MEMBERKPI_DB and MEMBERKPI_SERVING_DB say.
 
 The end-to-end `memberkpi run` on real exports is
-tests/test_warehouse_outputs.py (two warehouses from one checkout).
+tests/e2e/test_warehouse_outputs.py (two warehouses from one checkout).
 """
 
 from __future__ import annotations

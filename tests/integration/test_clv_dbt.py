@@ -7,7 +7,7 @@ Tmall channel, amount in dollars as gross = paid amount), each of the 2,357
 customers as a raw `members` row joined on 1997-01-01 and a
 `member_bindings` row, and `dbt build` fits the models on what fct_orders
 makes of them. The fitted parameters must be the published ones (Fader,
-Hardie and Lee 2005, see tests/test_clv.py for the sources) and every
+Hardie and Lee 2005, see tests/unit/test_clv.py for the sources) and every
 member's scores must equal memberkpi.scoring.score_members on the CSV
 fixture, which summarises the transactions in pandas, not in SQL.
 
@@ -25,11 +25,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import PROJECT_DIR, query, raw_columns, run_dbt, write_csv
+from helpers import FIXTURES, PROJECT_DIR, query, raw_columns, run_dbt, write_csv
 from memberkpi.clv import fitting as clv
 from memberkpi.clv import scoring
 
-FIXTURES = Path(__file__).parent / "fixtures"
 HANDMADE = FIXTURES / "handmade"
 CALIBRATION_END = dt.date(1997, 9, 30)
 # the calendar follows the data (1997-1998): no calendar vars needed

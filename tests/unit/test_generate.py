@@ -20,11 +20,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from helpers import documented_reject_classes
+from helpers import PROJECT_DIR, documented_reject_classes
 from memberkpi.cli import app
 from memberkpi.demo.generate import GenerateOptions, generate
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = PROJECT_DIR
 SOURCES = PROJECT / "models" / "staging" / "raw" / "_raw__sources.yml"
 END = "2025-12-31"
 AS_OF = "2026-01-31"

@@ -56,7 +56,7 @@ class Brand:
 
 BRANDS = (
     Brand("brand_a", SPEC_EXAMPLE / "raw", "2024-12-01", spec_expected("2024-12-01")),
-    # tests/test_handmade_kpis.py: member orders in 2025-01 counted by hand
+    # tests/integration/test_handmade_kpis.py: member orders in 2025-01 counted by hand
     Brand("brand_b", FIXTURES / "handmade", "2025-01-01", 706.0),
 )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,10 +10,10 @@ import pytest
 from scipy.integrate import quad
 from scipy.special import beta as beta_fn
 
+from helpers import FIXTURES
 from memberkpi.clv import fitting as clv
 from memberkpi.clv import scoring
 
-FIXTURES = Path(__file__).parent / "fixtures"
 CALIBRATION_END = "1997-09-30"
 
 

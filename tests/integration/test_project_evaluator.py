@@ -27,15 +27,15 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-
 from test_project_coverage import parse_manifest
 
-EXCEPTIONS_FILE = Path(__file__).with_name("project_evaluator_exceptions.yml")
+from helpers import TESTS_DIR
+
+EXCEPTIONS_FILE = TESTS_DIR / "project_evaluator_exceptions.yml"
 
 # the package's defaults (docs/customization/overriding-variables.md)
 DEFAULT_VARS: dict[str, Any] = {

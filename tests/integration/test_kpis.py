@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import metricflow_mismatches, query, run_dbt
+from helpers import FIXTURES, metricflow_mismatches, query, run_dbt
 
-EXAMPLE = Path(__file__).parent / "fixtures" / "spec_example"
+EXAMPLE = FIXTURES / "spec_example"
 META_KEYS = ("family", "mbsc_group", "quadrant", "label_zh", "label_en", "unit", "higher_is_better")
 RELATIVE_TOLERANCE = 1e-9
 

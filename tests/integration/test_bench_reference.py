@@ -29,10 +29,10 @@ from benchmarks.bench import (
 )
 from benchmarks.reference import compare, reference_rows, run_reference
 from conftest import GENERATED_END, GeneratedBuild
-from helpers import query
+from helpers import FIXTURES, query
 from reference_kpis import KPI_NAMES
 
-EXAMPLE = Path(__file__).parent / "fixtures" / "spec_example"
+EXAMPLE = FIXTURES / "spec_example"
 
 
 def expected_rows() -> list[tuple[date, str, float | None]]:

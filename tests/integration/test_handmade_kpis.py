@@ -44,10 +44,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import query, run_dbt
+from helpers import FIXTURES, query, run_dbt
 from reference_kpis import KPI_NAMES, compute_kpis
 
-HANDMADE = Path(__file__).parent / "fixtures" / "handmade"
+HANDMADE = FIXTURES / "handmade"
 RELATIVE_TOLERANCE = 1e-9
 
 Key = tuple[str, str]

@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SPEC_EXAMPLE, query, raw_columns, run_dbt, write_csv
+from helpers import PROJECT_DIR, SPEC_EXAMPLE, query, raw_columns, run_dbt, write_csv
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 RFM_SEED = PROJECT_DIR / "seeds" / "rfm_segments.csv"
 
 TREATMENT_SIZE = 1000

@@ -29,12 +29,12 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from helpers import PROJECT_DIR, query, run_dbt, start_dbt
+from helpers import FIXTURES, PROJECT_DIR, query, run_dbt, start_dbt
 from memberkpi.cli import app
 from memberkpi.publish import serving as publish_module
 from memberkpi.publish.serving import PublishError, publish
 
-EXAMPLE_RAW = Path(__file__).parent / "fixtures" / "spec_example" / "raw"
+EXAMPLE_RAW = FIXTURES / "spec_example" / "raw"
 KPI_MONTHLY = "select * from metrics.kpi_monthly order by all"
 PUBLISHED_AT = "select max(published_at) from metrics._published"
 LAST_BUILD = (

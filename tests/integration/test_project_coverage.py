@@ -28,9 +28,9 @@ from typing import Any
 
 import pytest
 
-from helpers import run_dbt
+from helpers import FIXTURES, run_dbt
 
-EXAMPLE_RAW = Path(__file__).parent / "fixtures" / "spec_example" / "raw"
+EXAMPLE_RAW = FIXTURES / "spec_example" / "raw"
 LAYERS = ("staging", "intermediate", "marts", "metrics")
 CONTRACT_LAYERS = ("marts", "metrics")
 GRAIN_PREFIX = "One row per"
@@ -41,7 +41,7 @@ Node = dict[str, Any]
 
 def parse_manifest(work_dir: Path) -> dict[str, Any]:
     """target/manifest.json of a `dbt parse` into work_dir (also used by
-    tests/test_project_evaluator.py)."""
+    tests/integration/test_project_evaluator.py)."""
     result = run_dbt(["parse", "--no-partial-parse"], work_dir=work_dir, raw_dir=EXAMPLE_RAW)
     assert result.success, result.output[-4000:]
     return json.loads((work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
