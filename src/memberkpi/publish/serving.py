@@ -299,12 +299,56 @@ def copy_tables(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> lis
                 f"create table {SCHEMA}.{sql_identifier(table)} as "
                 f"select * from {SOURCE_ALIAS}.{SCHEMA}.{sql_identifier(table)}"
             )
+            copy_comments(connection, table)
             (count,) = connection.execute(
                 f"select count(*) from {SCHEMA}.{sql_identifier(table)}"
             ).fetchone() or (0,)
             copied.append(PublishedTable(table, int(count)))
             progress.advance(task)
     return copied
+
+
+def copy_comments(connection: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Give the copied table the table and column comments dbt wrote into the
+    build (persist_docs), so BI tools show each model's descriptions."""
+    qualified = f"{SCHEMA}.{sql_identifier(table)}"
+    (table_comment,) = connection.execute(
+        "select comment from duckdb_tables() "
+        "where database_name = ? and schema_name = ? and table_name = ?",
+        [SOURCE_ALIAS, SCHEMA, table],
+    ).fetchone() or (None,)
+    if table_comment:
+        connection.execute(f"comment on table {qualified} is {sql_string(table_comment)}")
+    column_comments = connection.execute(
+        "select column_name, comment from duckdb_columns() "
+        "where database_name = ? and schema_name = ? and table_name = ? and comment is not null",
+        [SOURCE_ALIAS, SCHEMA, table],
+    ).fetchall()
+    for column, comment in column_comments:
+        connection.execute(
+            f"comment on column {qualified}.{sql_identifier(column)} is {sql_string(comment)}"
+        )
+
+
+# what metrics._published says of itself, for BI tools (the build's tables
+# carry their dbt descriptions)
+PUBLISHED_COMMENTS: dict[str, str] = {
+    "": "One row per metric table of this copy: when and from which build it was published.",
+    "published_at": "When this serving copy was written (UTC).",
+    "source_db": "The warehouse file the tables were copied from.",
+    "build_invocation_id": "dbt invocation id of the build the tables come from.",
+    "build_started_at": "When that build started (UTC).",
+    "table_name": "A table of schema metrics in this serving copy.",
+    "row_count": "Rows of that table.",
+}
+
+
+def comment_published(connection: duckdb.DuckDBPyConnection) -> None:
+    """Table and column comments of metrics._published."""
+    qualified = f"{SCHEMA}.{PUBLISHED_TABLE}"
+    for column, comment in PUBLISHED_COMMENTS.items():
+        target = f"table {qualified}" if not column else f"column {qualified}.{column}"
+        connection.execute(f"comment on {target} is {sql_string(comment)}")
 
 
 def write_published(
@@ -341,6 +385,7 @@ def write_published(
             for item in copied
         ],
     )
+    comment_published(connection)
 
 
 def open_new_file(target: Path) -> duckdb.DuckDBPyConnection:
