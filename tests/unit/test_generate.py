@@ -8,12 +8,12 @@ never from the generator's own code.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
+from string import Template
 
 import duckdb
 import pytest
@@ -22,7 +22,10 @@ from typer.testing import CliRunner
 
 from helpers import PROJECT_DIR, documented_reject_classes
 from memberkpi.cli import app
+from memberkpi.demo.clean_tables import BUILD_ORDER, template_parameters
 from memberkpi.demo.generate import GenerateOptions, generate
+from memberkpi.demo.sql_templates import TEMPLATE_DIR, render, sql_literal
+from memberkpi.demo.window import Window
 
 PROJECT = PROJECT_DIR
 SOURCES = PROJECT / "models" / "staging" / "raw" / "_raw__sources.yml"
@@ -202,6 +205,52 @@ def test_generator_duckdb_takes_the_builds_memory_limit_and_spill_dir(
     )
     assert result.exit_code == 0, result.output
     assert checksums(out) == checksums(run(tmp_path / "roomy", memory_limit="4GB"))
+
+
+# -- templates ---------------------------------------------------------------------------
+
+
+def test_template_parameters_become_sql_literals() -> None:
+    assert sql_literal(7) == "7"
+    assert sql_literal(15.5) == "15.5"
+    assert sql_literal("Xi'an") == "'Xi''an'"
+    assert sql_literal(dt.date(2024, 1, 1)) == "date '2024-01-01'"
+    assert sql_literal([168, 314]) == "[168, 314]"
+    with pytest.raises(TypeError):
+        sql_literal(True)
+
+
+def test_a_template_is_split_into_its_statements_and_needs_every_parameter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("memberkpi.demo.sql_templates.TEMPLATE_DIR", tmp_path)
+    (tmp_path / "sample.sql").write_text(
+        "-- a comment; not an end\ncreate table t as select $n as n;\n\nselect * from t\n",
+        encoding="utf-8",
+    )
+    assert render("sample", {"n": 3, "unused": "x"}) == [
+        "-- a comment; not an end\ncreate table t as select 3 as n",
+        "select * from t",
+    ]
+    with pytest.raises(KeyError, match="needs parameters \\['n'\\]"):
+        render("sample", {})
+
+
+def test_one_template_per_raw_table_and_every_parameter_is_used() -> None:
+    names = {path.stem for path in TEMPLATE_DIR.glob("*.sql")}
+    assert names == set(contract()) | {"session_macros"}
+    assert sorted(BUILD_ORDER) == sorted(contract())
+    parameters = template_parameters(300, Window(dt.date(2025, 12, 31), 2), seed=3)
+    used = set()
+    for name in names:
+        text = (TEMPLATE_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        used |= set(Template(text).get_identifiers())
+    assert used == set(parameters)
+    # 2024-01-01 .. 2025-12-31 (2024 has 366 days): 618 and Double 11 of both
+    # years (152 + 17, 305 + 10, 366 + 151 + 17, 366 + 304 + 10), two year ends
+    assert parameters["festival_days"] == [169, 315, 534, 680]
+    assert parameters["year_end_days"] == [365, 730]
+    assert parameters["last_second"] == 731 * 86400 - 1
 
 
 # -- the clean data is clean ------------------------------------------------------------
@@ -765,38 +814,3 @@ def test_dirty_parquet_is_text_and_equals_dirty_csv(dirty: Path, tmp_path: Path)
         ], table
     assert "not-a-date" in (dirty / "orders.csv").read_text(encoding="utf-8")
     assert ",abc," in (dirty / "orders.csv").read_text(encoding="utf-8")
-
-
-@pytest.mark.slow
-def test_dirty_manifest_matches_the_warehouse_quarantine(dirty: Path, tmp_path: Path) -> None:
-    """The staging models quarantine exactly the injected rows, reason by reason."""
-    dbt = Path(sys.executable).parent / "dbt"
-    env = {
-        "DBT_PROFILES_DIR": str(PROJECT),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-        "MEMBERKPI_DB": str(tmp_path / "w.duckdb"),
-        "MEMBERKPI_TEMP_DIR": str(tmp_path / "tmp"),
-        "MEMBERKPI_RAW_DIR": str(dirty),
-        "PATH": str(Path(sys.executable).parent),
-    }
-    for args in (
-        ["seed"],
-        ["run", "--select", "+quarantine_summary", "--vars", f"{{as_of_date: '{AS_OF}'}}"],
-    ):
-        done = subprocess.run(
-            [str(dbt), *args], cwd=PROJECT, env=env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, done.stdout[-3000:]
-    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
-    found: dict[str, dict[str, int]] = {}
-    for table, reason, count in con.execute(
-        "select source_table, reject_reason, count_rows from staging.quarantine_summary"
-    ).fetchall():
-        found.setdefault(table, {})[reason] = count
-    manifest = json.loads((dirty / "_dirty_manifest.json").read_text(encoding="utf-8"))
-    expected = {
-        table: {k: v for k, v in counts.items() if k != "exact_duplicates"}
-        for table, counts in manifest.items()
-    }
-    assert found == expected

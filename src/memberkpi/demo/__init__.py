@@ -1,2 +1,3 @@
 """Demo data: `memberkpi generate` writes raw exports (generate), clean rows from
-SQL (clean_sql) and, with --dirty, rows that break the contract (dirty)."""
+the SQL templates of `sql/` (clean_tables, sql_templates, window) and, with
+--dirty, rows that break the contract (dirty)."""

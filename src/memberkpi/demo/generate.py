@@ -32,8 +32,9 @@ from rich.table import Table
 from memberkpi.contract.generator_schema import RAW_TABLES, text_select, typed_select
 from memberkpi.core import paths
 from memberkpi.core.sql_text import sql_string
-from memberkpi.demo.clean_sql import CleanSql, Window
+from memberkpi.demo.clean_tables import Step, plan, session_macros, template_parameters
 from memberkpi.demo.dirty import inject
+from memberkpi.demo.window import Window
 
 DEFAULT_END_DATE = date(2025, 12, 31)
 MANIFEST_NAME = "_dirty_manifest.json"
@@ -59,70 +60,44 @@ class GenerateOptions:
     temp_dir: Path = field(default_factory=paths.duckdb_temp_dir)
 
 
-@dataclass(frozen=True)
-class Step:
-    """One output table: statements that prepare it, then the query that is written."""
-
-    table: str
-    prepare: tuple[str, ...]
-    query: str
-    release: tuple[str, ...] = ()
-
-
-def plan(sql: CleanSql) -> list[Step]:
-    """The tables in build order (members first; order-derived tables next to orders)."""
-    orders_out = "select * from g_orders"
-    return [
-        Step("members", (sql.members(),), sql.members_out()),
-        Step("member_bindings", (sql.bindings(),), "select * from g_member_bindings"),
-        Step("campaigns", (sql.campaigns(),), "select * from g_campaigns"),
-        Step("campaign_touches", (sql.touches(),), "select * from g_campaign_touches"),
-        Step(
-            "orders",
-            (
-                sql.orders_insert(sql.member_order_skeleton(), create=True),
-                sql.orders_insert(sql.non_member_order_skeleton(), create=False),
-                sql.orders_insert(sql.response_order_skeleton(), create=False),
-            ),
-            orders_out,
-        ),
-        Step("order_items", (), sql.order_items()),
-        Step("service_tickets", (), sql.tickets()),
-        Step("reviews", (), sql.reviews()),
-        Step(
-            "points_ledger",
-            tuple(sql.points()),
-            "select * from g_points_ledger",
-            release=("g_orders", "g_points_ledger"),
-        ),
-        Step("tier_changes", (sql.tier_changes(),), "select * from g_tier_changes"),
-        Step("interactions", (), sql.interactions()),
-        Step("surveys", (), sql.surveys()),
-        Step("channel_traffic", (), sql.traffic()),
-        Step("exposure_resources", (), sql.exposure()),
-    ]
-
-
 def _connect(memory_limit: str, temp_dir: Path) -> duckdb.DuckDBPyConnection:
     temp_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(temp_dir)})
-    con.execute("set threads = 2")
-    con.execute("set preserve_insertion_order = true")
-    return con
+    connection = duckdb.connect(
+        config={"memory_limit": memory_limit, "temp_directory": str(temp_dir)}
+    )
+    connection.execute("set threads = 2")
+    connection.execute("set preserve_insertion_order = true")
+    return connection
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, file_format: str) -> int:
+def _copy(connection: duckdb.DuckDBPyConnection, query: str, target: Path, file_format: str) -> int:
     options = (
         PARQUET_OPTIONS if file_format == "parquet" else "format csv, header true, delimiter ','"
     )
     # A parallel writer cuts row groups where thread timing falls; one thread
     # writes the same bytes every time (the tables it reads were built with two).
-    con.execute("set threads = 1")
+    connection.execute("set threads = 1")
     try:
-        result = con.execute(f"copy ({query}) to {sql_string(target)} ({options})").fetchall()
+        result = connection.execute(
+            f"copy ({query}) to {sql_string(target)} ({options})"
+        ).fetchall()
     finally:
-        con.execute("set threads = 2")
+        connection.execute("set threads = 2")
     return int(result[0][0])
+
+
+def _write_dirty(
+    connection: duckdb.DuckDBPyConnection, step: Step, target: Path, file_format: str
+) -> tuple[int, dict[str, int]]:
+    """The table as text with its bad rows: rows written, and bad rows per class."""
+    relation = f"dirty_{step.table}"
+    connection.execute(
+        f"create or replace table {relation} as {text_select(step.table, step.query)}"
+    )
+    counts = inject(connection, step.table, relation)
+    rows = _copy(connection, f"select * from {relation}", target, file_format)
+    connection.execute(f"drop table {relation}")
+    return rows, counts
 
 
 def _clear(out: Path) -> None:
@@ -148,37 +123,30 @@ def generate(
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     _clear(out)
-    sql = CleanSql(options.members, window, options.seed)
-    con = _connect(options.memory_limit, options.temp_dir)
-    for statement in sql.macros():
-        con.execute(statement)
+    parameters = template_parameters(options.members, window, options.seed)
+    connection = _connect(options.memory_limit, options.temp_dir)
+    for statement in session_macros(parameters):
+        connection.execute(statement)
     written: dict[str, int] = {}
     manifest: dict[str, dict[str, int]] = {}
     try:
-        for step in plan(sql):
+        for step in plan(parameters):
             for statement in step.prepare:
-                con.execute(statement)
+                connection.execute(statement)
             target = out / f"{step.table}.{options.file_format}"
             if options.dirty:
-                relation = f"dirty_{step.table}"
-                con.execute(
-                    f"create or replace table {relation} as {text_select(step.table, step.query)}"
+                written[step.table], manifest[step.table] = _write_dirty(
+                    connection, step, target, options.file_format
                 )
-                manifest[step.table] = inject(con, step.table, relation)
-                written[step.table] = _copy(
-                    con, f"select * from {relation}", target, options.file_format
-                )
-                con.execute(f"drop table {relation}")
             else:
-                written[step.table] = _copy(
-                    con, typed_select(step.table, step.query), target, options.file_format
-                )
+                typed = typed_select(step.table, step.query)
+                written[step.table] = _copy(connection, typed, target, options.file_format)
             for name in step.release:
-                con.execute(f"drop table if exists {name}")
+                connection.execute(f"drop table if exists {name}")
             if on_table is not None:
                 on_table(step.table, written[step.table])
     finally:
-        con.close()
+        connection.close()
     if options.dirty:
         ordered = {table: manifest[table] for table in RAW_TABLES}
         (out / MANIFEST_NAME).write_text(json.dumps(ordered, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,1 @@
+"""The demo generator's SQL templates, one per raw table (package data)."""
