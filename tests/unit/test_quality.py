@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from helpers import PROJECT_DIR, SPEC_EXAMPLE, documented_reject_classes
 from memberkpi.cli import app
-from memberkpi.contract.raw import RULES, load_contract
+from memberkpi.contract.raw import load_contract
 from memberkpi.demo import dirty as _generate_dirty
 from memberkpi.demo.generate import GenerateOptions, generate
 from memberkpi.quality import validate as quality
@@ -216,7 +216,8 @@ DIRTY_EXPECTED = {
     ("members.csv", "tier", "code"),  # diamond
     ("members.csv", "gender", "code"),  # X
     ("members.csv", "birth_year", "range"),  # 1899
-    ("members.csv", "birth_year", "castable"),  # 1990.5
+    # 1990.5 is not reported: members' integers are read by a plain cast
+    # (meta whole_number: false, as staging reads them), so it reads as 1991
     ("members.csv", "city_tier", "range"),  # 7
     ("members.csv", "sms_opt_in", "castable"),  # maybe
     ("member_bindings.csv", "member_id", "reference"),  # M9
@@ -256,7 +257,7 @@ def test_dirty_directory_reports_each_broken_rule(dirty: Path, tmp_path: Path) -
     assert all(f.severity is Severity.WARNING for f in report.all_findings)
     members = report.table("members")
     assert members.rows == 7  # raw rows, exact duplicate included
-    assert members.failed == 11
+    assert members.failed == 10
     assert report.table("points_ledger").status is Status.ABSENT
     lines = [f.line for f in report.all_findings]
     assert (
@@ -305,7 +306,7 @@ def test_each_documented_reject_class_has_an_expectation() -> None:
         table = LoadedTable(spec, Path(f"{name}.csv"), 0, list(spec.column_names))
         references = [
             ReferenceCheck(r.column, r.parent_table, r.parent_column, values=[])
-            for r in RULES[name].references
+            for r in spec.rules.references
         ]
         dates = BusinessDates(dt.date(1990, 1, 1), DEMO_AS_OF)
         expectations = build_expectations(table, dates, references)

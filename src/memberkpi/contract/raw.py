@@ -1,11 +1,13 @@
 """The raw contract as the quality checks see it.
 
-Tables, columns, types, keys and code sets come from
-`models/staging/raw/_raw__sources.yml` (column `meta.accepted_values` or
-`meta.accepted_values_seed: <seed>.<column>`) and the seeds; nothing here
-retypes a column list. What the YAML does not say (which columns must not
-be null, ranges, amount pairs, foreign keys) is taken from
-`docs/quarantine_rules.md` and kept in `RULES` below, one entry per rule.
+Tables, columns, types, keys, code sets and every column rule come from
+`models/staging/raw/_raw__sources.yml`: the table `meta` (required,
+primary_key, dedupe_timestamp) and each column's `meta` (accepted_values or
+accepted_values_seed, nullable, not_null, missing_key, non_negative,
+at_least, range, references, may_be_future, whole_number, staged_as, pii;
+the comment at the top of that file says what each key means). Seeds give
+the codes of `accepted_values_seed`. `TableRules` gathers a table's rules
+column by column, as `TableSpec.rules`; nothing here restates a rule.
 """
 
 from __future__ import annotations
@@ -29,31 +31,23 @@ class ColumnSpec:
     name: str
     data_type: str
     accepted_values: tuple[str, ...] | None = None
+    # the YAML column meta as written (accepted_values_seed, range, ...)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def kind(self) -> Kind:
         return column_kind(self.data_type)
 
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One raw table of the contract."""
-
-    name: str
-    required: bool
-    primary_key: tuple[str, ...]
-    dedupe_timestamp: str | None
-    columns: tuple[ColumnSpec, ...]
+    @property
+    def staged_name(self) -> str:
+        """The column's name from staging on (meta staged_as, else its own)."""
+        return str(self.meta.get("staged_as") or self.name)
 
     @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(column.name for column in self.columns)
-
-    def column(self, name: str) -> ColumnSpec:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(f"{self.name} has no contract column {name}")
+    def accepted_values_seed(self) -> str | None:
+        """`<seed>.<column>` when the codes are a seed's, else None."""
+        found = self.meta.get("accepted_values_seed")
+        return str(found) if found else None
 
 
 @dataclass(frozen=True)
@@ -67,11 +61,11 @@ class Reference:
 
 @dataclass(frozen=True)
 class TableRules:
-    """Rules of docs/quarantine_rules.md that the YAML contract does not state.
+    """A table's column rules (column `meta` of the sources YAML), by rule.
 
     Keys, code sets, castability, non-null dedupe timestamps, non-negative
-    decimals and the as-of bound on timestamps are derived from the contract;
-    this only lists the rest.
+    decimals and the as-of bound on timestamps follow from the TableSpec;
+    this lists what the column meta adds.
     """
 
     not_null: tuple[str, ...] = ()
@@ -87,47 +81,30 @@ class TableRules:
     references: tuple[Reference, ...] = ()
     # timestamps that may lie after the as-of date
     may_be_future: tuple[str, ...] = ()
+    # integers read by a plain cast (meta whole_number: false): 1.5 reads as 2
+    plain_integers: tuple[str, ...] = ()
 
 
-def _member(column: str = "member_id") -> Reference:
-    return Reference(column, "members", "member_id")
+@dataclass(frozen=True)
+class TableSpec:
+    """One raw table of the contract."""
 
+    name: str
+    required: bool
+    primary_key: tuple[str, ...]
+    dedupe_timestamp: str | None
+    columns: tuple[ColumnSpec, ...]
+    rules: TableRules = field(default_factory=TableRules, compare=False)
 
-def _order(column: str = "order_id") -> Reference:
-    return Reference(column, "orders", "order_id")
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
 
-
-RULES: dict[str, TableRules] = {
-    "members": TableRules(
-        nullable_codes=("gender",),
-        at_least=(("exited_at", "joined_at"),),
-        ranges={"city_tier": (1, 5), "birth_year": (1900, "as_of_year")},
-    ),
-    "member_bindings": TableRules(not_null=("member_id",), references=(_member(),)),
-    "orders": TableRules(
-        missing_key=("customer_id",),
-        at_least=(("gross_amount", "paid_amount"), ("paid_amount", "refunded_amount")),
-    ),
-    "order_items": TableRules(
-        not_null=("quantity",),
-        non_negative=("quantity",),
-        references=(_order(),),
-    ),
-    "points_ledger": TableRules(not_null=("points",), references=(_member(),)),
-    "tier_changes": TableRules(nullable_codes=("from_tier",), references=(_member(),)),
-    "channel_traffic": TableRules(non_negative=("visitors",)),
-    "interactions": TableRules(),
-    "campaigns": TableRules(at_least=(("ends_at", "starts_at"),), may_be_future=("ends_at",)),
-    "campaign_touches": TableRules(
-        references=(Reference("campaign_id", "campaigns", "campaign_id"), _member()),
-    ),
-    "service_tickets": TableRules(ranges={"satisfaction_score": (1, 5)}),
-    "reviews": TableRules(not_null=("rating",), ranges={"rating": (1, 5)}, references=(_order(),)),
-    "surveys": TableRules(
-        not_null=("nps_score",), ranges={"nps_score": (0, 10)}, references=(_member(),)
-    ),
-    "exposure_resources": TableRules(),
-}
+    def column(self, name: str) -> ColumnSpec:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.name} has no contract column {name}")
 
 
 def column_kind(data_type: str) -> Kind:
@@ -165,13 +142,100 @@ def read_seed_codes(project_dir: Path, reference: str) -> tuple[str, ...]:
         return tuple(row[column].strip() for row in csv.DictReader(handle) if row[column])
 
 
+# the column meta keys of the sources YAML (documented at its top)
+COLUMN_META_KEYS = frozenset(
+    {
+        "accepted_values",
+        "accepted_values_seed",
+        "nullable",
+        "not_null",
+        "missing_key",
+        "non_negative",
+        "at_least",
+        "range",
+        "references",
+        "may_be_future",
+        "whole_number",
+        "staged_as",
+        "pii",
+    }
+)
+TABLE_META_KEYS = frozenset({"required", "primary_key", "dedupe_timestamp"})
+
+
+class ContractError(ValueError):
+    """The sources YAML states a rule that cannot hold (unknown key or column)."""
+
+
+def _reference(table: str, column: str, target: Any) -> Reference:
+    parent_table, dot, parent_column = str(target).partition(".")
+    if not dot or not parent_table or not parent_column:
+        raise ContractError(
+            f"{table}.{column}: references must be <table>.<column>, not {target!r}"
+        )
+    return Reference(column, parent_table, parent_column)
+
+
+def _range(table: str, column: str, value: Any) -> tuple[int, int | str]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ContractError(f"{table}.{column}: range must be [min, max], not {value!r}")
+    low, high = value
+    if high != "as_of_year":
+        high = int(high)
+    return int(low), high
+
+
+def table_rules(table: str, columns: tuple[ColumnSpec, ...]) -> TableRules:
+    """The rules stated in the columns' meta, gathered by rule."""
+    names = {column.name for column in columns}
+
+    def flagged(key: str) -> tuple[str, ...]:
+        return tuple(column.name for column in columns if column.meta.get(key) is True)
+
+    at_least: list[tuple[str, str]] = []
+    ranges: dict[str, tuple[int, int | str]] = {}
+    references: list[Reference] = []
+    for column in columns:
+        unknown = set(column.meta) - COLUMN_META_KEYS
+        if unknown:
+            raise ContractError(f"{table}.{column.name}: unknown meta key(s) {sorted(unknown)}")
+        if column.meta.get("at_least") is not None:
+            other = str(column.meta["at_least"])
+            if other not in names:
+                raise ContractError(f"{table}.{column.name}: at_least names no column {other}")
+            at_least.append((column.name, other))
+        if column.meta.get("range") is not None:
+            ranges[column.name] = _range(table, column.name, column.meta["range"])
+        if column.meta.get("references") is not None:
+            references.append(_reference(table, column.name, column.meta["references"]))
+        if column.meta.get("nullable") and column.accepted_values is None:
+            raise ContractError(f"{table}.{column.name}: nullable is for code columns")
+    return TableRules(
+        not_null=flagged("not_null"),
+        missing_key=flagged("missing_key"),
+        nullable_codes=flagged("nullable"),
+        non_negative=flagged("non_negative"),
+        at_least=tuple(at_least),
+        ranges=ranges,
+        references=tuple(references),
+        may_be_future=flagged("may_be_future"),
+        plain_integers=tuple(
+            column.name for column in columns if column.meta.get("whole_number") is False
+        ),
+    )
+
+
 def load_contract(project_dir: Path) -> dict[str, TableSpec]:
-    """The tables of source `raw`, keyed by name, with their code sets resolved."""
+    """The tables of source `raw`, keyed by name, with their code sets and
+    rules resolved (ContractError when the YAML states an impossible rule)."""
     document = yaml.safe_load((project_dir / SOURCES_YML).read_text(encoding="utf-8"))
     source = next(s for s in document["sources"] if s["name"] == "raw")
     tables: dict[str, TableSpec] = {}
     for table in source["tables"]:
         meta = _table_meta(table)
+        unknown = set(meta) - TABLE_META_KEYS
+        if unknown:
+            raise ContractError(f"{table['name']}: unknown meta key(s) {sorted(unknown)}")
         columns = []
         for column in table["columns"]:
             column_meta = _column_meta(column)
@@ -180,12 +244,28 @@ def load_contract(project_dir: Path) -> dict[str, TableSpec]:
                 values = tuple(str(value) for value in column_meta["accepted_values"])
             elif column_meta.get("accepted_values_seed"):
                 values = read_seed_codes(project_dir, column_meta["accepted_values_seed"])
-            columns.append(ColumnSpec(column["name"], str(column["data_type"]), values))
+            columns.append(
+                ColumnSpec(column["name"], str(column["data_type"]), values, column_meta)
+            )
         tables[table["name"]] = TableSpec(
             name=table["name"],
             required=bool(meta.get("required")),
             primary_key=tuple(meta.get("primary_key") or ()),
             dedupe_timestamp=meta.get("dedupe_timestamp"),
             columns=tuple(columns),
+            rules=table_rules(table["name"], tuple(columns)),
         )
+    for spec in tables.values():
+        for reference in spec.rules.references:
+            parent = tables.get(reference.parent_table)
+            if parent is None or reference.parent_column not in parent.column_names:
+                raise ContractError(
+                    f"{spec.name}.{reference.column}: references no contract column "
+                    f"{reference.parent_table}.{reference.parent_column}"
+                )
     return tables
+
+
+def load_rules(project_dir: Path) -> dict[str, TableRules]:
+    """Each table's rules, keyed by table (what `RULES` was, read from the YAML)."""
+    return {name: spec.rules for name, spec in load_contract(project_dir).items()}

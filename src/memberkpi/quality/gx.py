@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from memberkpi.contract.raw import RULES, TableSpec
+from memberkpi.contract.raw import TableSpec
 from memberkpi.contract.reject_classes import reject_class
 from memberkpi.quality.read import UNPARSED_SUFFIX, LoadedTable
 from memberkpi.quality.report import Finding, Severity
@@ -110,7 +110,7 @@ def build_expectations(
     from great_expectations.expectations.row_conditions import Column
 
     spec: TableSpec = table.spec
-    rules = RULES.get(spec.name)
+    rules = spec.rules
     present = set(table.present_columns)
     found: list[Expectation] = []
     warning = FailureSeverity.WARNING

@@ -186,6 +186,9 @@ def _typed_sql(column: ColumnSpec, raw_type: str, zone: str) -> str | None:
         case "integer":
             if raw_type.startswith(_NATIVE_INTEGER):
                 return f"try_cast({ref} as bigint)"
+            if column.meta.get("whole_number") is False:
+                # a plain cast, as staging reads it: 1.5 reads as 2
+                return f"try_cast({ref if native_numeric else text} as integer)"
             number = ref if native_numeric else f"try_cast({text} as double)"
             return f"try_cast(case when {number} = trunc({number}) then {number} end as bigint)"
         case "boolean":

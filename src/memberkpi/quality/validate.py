@@ -1,9 +1,10 @@
 """Validate a raw directory against the raw contract with Great Expectations.
 
 `validate_raw_dir` reads every raw file the way dbt does (DuckDB; CSV as
-text), states the contract of `models/staging/raw/_raw__sources.yml`, the
-seeds and docs/quarantine_rules.md as one GX ExpectationSuite per table,
-runs them all through one Checkpoint and builds Data Docs. It reports and
+text), states the contract of `models/staging/raw/_raw__sources.yml` (its
+column meta: codes, ranges, references, ...) and the seeds as one GX
+ExpectationSuite per table, runs them all through one Checkpoint and
+builds Data Docs. It reports and
 never changes or drops rows: bad rows go to the dbt quarantine models.
 
 Each failing row-level expectation is reported with the reject class of
@@ -28,7 +29,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from memberkpi.contract.raw import RULES, load_contract
+from memberkpi.contract.raw import load_contract
 from memberkpi.contract.reject_classes import REJECT_CLASS_BY_CHECK, REJECT_CLASSES
 from memberkpi.core import paths
 from memberkpi.core.project import business_timezone, default_as_of, default_earliest
@@ -78,7 +79,7 @@ def _references(
     loaded: dict[str, LoadedTable],
     absent: set[str],
 ) -> list[ReferenceCheck]:
-    rules = RULES.get(table.spec.name)
+    rules = table.spec.rules
     checks: list[ReferenceCheck] = []
     for reference in rules.references if rules else ():
         if reference.column not in table.present_columns:

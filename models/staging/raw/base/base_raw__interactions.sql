@@ -1,0 +1,2 @@
+-- depends_on: {{ ref('channels') }}
+{{ stage_raw_table('interactions') }}

@@ -1,0 +1,2 @@
+-- depends_on: {{ ref('channels') }}, {{ ref('stg_raw__orders') }}
+{{ stage_raw_table('reviews') }}

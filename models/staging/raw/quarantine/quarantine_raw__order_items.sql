@@ -1,0 +1,1 @@
+{{ stage_quarantine_rows('order_items') }}

@@ -1,0 +1,1 @@
+{{ stage_quarantine_rows('tier_changes') }}

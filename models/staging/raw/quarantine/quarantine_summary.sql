@@ -1,0 +1,1 @@
+{{ quarantine_summary(raw_table_names()) }}

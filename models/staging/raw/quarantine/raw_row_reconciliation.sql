@@ -1,0 +1,1 @@
+{{ raw_row_reconciliation(raw_table_names()) }}
