@@ -41,3 +41,9 @@
 {% macro spark__iso_weekday(date_expression) %}
     extract(dayofweek_iso from {{ date_expression }})
 {% endmacro %}
+
+
+{#- The first day of the month of a date or timestamp, as a date. -#}
+{% macro first_day_of_month(date_expression) -%}
+    cast({{ dbt.date_trunc('month', date_expression) }} as date)
+{%- endmacro %}

@@ -20,3 +20,12 @@
         '{{ value | replace("'", "''") }}'
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- Python strings as a comma-separated list of SQL text literals (for an
+    `in (...)` list). -#}
+{% macro sql_text_list(values) -%}
+    {%- for value in values -%}
+        {{ sql_text(value) }}{{ ", " if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

@@ -1,18 +1,14 @@
+{#- The radar KPIs are the metrics whose metrics.yml meta has radar: true
+    (macro kpi_names_with). -#}
 with
 
-kpis as (
+radar_kpis as (
     select * from {{ ref('kpi_monthly') }}
+    where kpi in ({{ sql_text_list(kpi_names_with('radar')) }})
 ),
 
 benchmarks as (
-    select * from {{ ref('kpi_benchmarks') }}
-    where industry = '{{ var("benchmark_industry") }}'
-),
-
-radar_kpis as (
-    select *
-    from kpis
-    where kpi in ('capital_rate', 'conversion', 'clv', 'connection')
+    {{ industry_kpi_benchmarks() }}
 ),
 
 scored as (

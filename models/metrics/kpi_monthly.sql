@@ -1,8 +1,8 @@
 {#- One row per report month per KPI: the union of the family models
-    (kpi_monthly_4c, _scale, _activity, _purchase, _service, _core, _trend),
-    each KPI with its classification from kpi_catalog (metrics.yml meta).
-    A KPI of the catalogue no family model computes fails the
-    relationships test on kpi_catalog.kpi. -#}
+    (kpi_monthly_<family>, each in long form: month, kpi, value), each KPI
+    with its classification from kpi_catalog (metrics.yml meta). A KPI of
+    the catalogue no family model computes fails the relationships test on
+    kpi_catalog.kpi. -#}
 with
 
 months as (
@@ -13,76 +13,16 @@ catalog as (
     select * from {{ ref('kpi_catalog') }}
 ),
 
-kpi_monthly_4c as (
-    select * from {{ ref('kpi_monthly_4c') }}
-),
-
-kpi_monthly_scale as (
-    select * from {{ ref('kpi_monthly_scale') }}
-),
-
-kpi_monthly_activity as (
-    select * from {{ ref('kpi_monthly_activity') }}
-),
-
-kpi_monthly_purchase as (
-    select * from {{ ref('kpi_monthly_purchase') }}
-),
-
-kpi_monthly_service as (
-    select * from {{ ref('kpi_monthly_service') }}
-),
-
-kpi_monthly_core as (
-    select * from {{ ref('kpi_monthly_core') }}
-),
-
-kpi_monthly_trend as (
-    select * from {{ ref('kpi_monthly_trend') }}
-),
-
 family_rows as (
-    select
-        month,
-        kpi,
-        value
-    from kpi_monthly_4c
-    union all
-    select
-        month,
-        kpi,
-        value
-    from kpi_monthly_scale
-    union all
-    select
-        month,
-        kpi,
-        value
-    from kpi_monthly_activity
-    union all
-    select
-        month,
-        kpi,
-        value
-    from kpi_monthly_purchase
-    union all
-    select
-        month,
-        kpi,
-        value
-    from kpi_monthly_service
-    union all
-    select
-        month,
-        kpi,
-        value
-    from kpi_monthly_core
-    union all
-    select
-        month,
-        kpi,
-        value
-    from kpi_monthly_trend
+    {{ union_all_rows([
+        ref('kpi_monthly_4c'),
+        ref('kpi_monthly_scale'),
+        ref('kpi_monthly_activity'),
+        ref('kpi_monthly_purchase'),
+        ref('kpi_monthly_service'),
+        ref('kpi_monthly_core'),
+        ref('kpi_monthly_trend'),
+    ]) }}
 ),
 
 final as (

@@ -12,17 +12,9 @@ core as (
 ),
 
 bases as (
-    select
-        month,
-        kpi,
-        value
-    from purchase
+    select * from purchase
     union all
-    select
-        month,
-        kpi,
-        value
-    from core
+    select * from core
 ),
 
 pivoted as (

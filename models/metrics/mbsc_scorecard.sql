@@ -2,67 +2,52 @@
     the benchmark p50, else the previous month. "good" when the value is at
     or better than the reference in the KPI's direction, "watch" when it is
     worse by at most 5% of the reference, "bad" when worse by more; null
-    when the value or every reference is null. -#}
+    when the value or every reference is null. The previous month and the
+    same month last year are the rows 1 and 12 before in the KPI's months:
+    kpi_monthly holds every report month (dim_month has no gaps). -#}
 with
 
-kpis as (
+kpi_monthly as (
     select * from {{ ref('kpi_monthly') }}
 ),
 
 benchmarks as (
-    select * from {{ ref('kpi_benchmarks') }}
-    where industry = '{{ var("benchmark_industry") }}'
+    {{ industry_kpi_benchmarks() }}
 ),
 
 targets as (
     select * from {{ ref('kpi_targets') }}
 ),
 
-scorecard_kpis as (
-    select *
-    from kpis
-    where family != 'trend'
-),
-
 framed as (
     select
-        current_month.month,
-        current_month.kpi,
-        current_month.family,
-        current_month.mbsc_group,
-        current_month.quadrant,
-        current_month.label_zh,
-        current_month.label_en,
-        current_month.unit,
-        current_month.higher_is_better,
-        current_month.is_complete_month,
-        current_month.kpi_order,
-        current_month.value,
-        previous_month.value as previous_month_value,
-        last_year.value as same_month_last_year_value,
+        kpi_monthly.month,
+        kpi_monthly.kpi,
+        kpi_monthly.family,
+        kpi_monthly.mbsc_group,
+        kpi_monthly.quadrant,
+        kpi_monthly.label_zh,
+        kpi_monthly.label_en,
+        kpi_monthly.unit,
+        kpi_monthly.higher_is_better,
+        kpi_monthly.is_complete_month,
+        kpi_monthly.kpi_order,
+        kpi_monthly.value,
+        lag(kpi_monthly.value, 1) over kpi_months as previous_month_value,
+        lag(kpi_monthly.value, 12) over kpi_months
+            as same_month_last_year_value,
         cast(targets.target_value as double) as target_value,
         cast(benchmarks.benchmark_p50 as double) as benchmark_p50
-    from scorecard_kpis as current_month
-    left join scorecard_kpis as previous_month
-        on
-            current_month.kpi = previous_month.kpi
-            and previous_month.month
-            = cast(
-                {{ dbt.dateadd('month', -1, 'current_month.month') }}
-                as date
-            )
-    left join scorecard_kpis as last_year
-        on
-            current_month.kpi = last_year.kpi
-            and last_year.month
-            = cast(
-                {{ dbt.dateadd('month', -12, 'current_month.month') }}
-                as date
-            )
+    from kpi_monthly
     left join targets
-        on current_month.kpi = targets.kpi
+        on kpi_monthly.kpi = targets.kpi
     left join benchmarks
-        on current_month.kpi = benchmarks.kpi
+        on kpi_monthly.kpi = benchmarks.kpi
+    where kpi_monthly.family != 'trend'
+    window kpi_months as (
+        partition by kpi_monthly.kpi
+        order by kpi_monthly.month
+    )
 ),
 
 referenced as (

@@ -12,8 +12,8 @@ interactions as (
     select * from {{ ref('stg_raw__interactions') }}
 ),
 
-members as (
-    select * from {{ ref('stg_raw__members') }}
+known_members as (
+    select member_id from {{ ref('stg_raw__members') }}
 ),
 
 order_months as (
@@ -45,8 +45,8 @@ interaction_months as (
         min(interactions.channel) as min_interaction_channel,
         max(interactions.channel) as max_interaction_channel
     from interactions
-    inner join members
-        on interactions.member_id = members.member_id
+    inner join known_members
+        on interactions.member_id = known_members.member_id
     group by 1, 2
 ),
 

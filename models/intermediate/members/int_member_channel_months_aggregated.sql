@@ -8,8 +8,8 @@ interactions as (
     select * from {{ ref('stg_raw__interactions') }}
 ),
 
-members as (
-    select * from {{ ref('stg_raw__members') }}
+known_members as (
+    select member_id from {{ ref('stg_raw__members') }}
 ),
 
 member_order_events as (
@@ -34,8 +34,8 @@ interaction_events as (
         0 as is_member_order,
         cast(0 as decimal(18, 2)) as net_amount
     from interactions
-    inner join members
-        on interactions.member_id = members.member_id
+    inner join known_members
+        on interactions.member_id = known_members.member_id
 ),
 
 events as (

@@ -10,19 +10,8 @@ spans as (
 
 enriched as (
     select
-        orders.order_id,
-        orders.member_id,
-        orders.person_key,
-        orders.channel,
-        orders.store_id,
-        orders.order_status,
-        orders.gross_amount,
-        orders.discount_amount,
-        orders.paid_amount,
-        orders.refunded_amount,
+        orders.*,
         orders.paid_amount - orders.refunded_amount as net_amount,
-        orders.ordered_at,
-        orders.paid_at,
         cast(orders.paid_at as date) as order_date,
         (
             orders.paid_at is not null

@@ -5,7 +5,14 @@ order_items as (
 ),
 
 orders as (
-    select * from {{ ref('int_orders_enriched') }}
+    select
+        order_id,
+        member_id,
+        channel,
+        order_date,
+        is_valid,
+        is_member_order
+    from {{ ref('int_orders_enriched') }}
 ),
 
 final as (

@@ -4,8 +4,8 @@ interactions as (
     select * from {{ ref('stg_raw__interactions') }}
 ),
 
-members as (
-    select * from {{ ref('stg_raw__members') }}
+known_members as (
+    select member_id from {{ ref('stg_raw__members') }}
 ),
 
 final as (
@@ -16,10 +16,10 @@ final as (
         interactions.interaction_type,
         interactions.occurred_at,
         cast(interactions.occurred_at as date) as occurred_date,
-        members.member_id is not null as is_known_member
+        known_members.member_id is not null as is_known_member
     from interactions
-    left join members
-        on interactions.member_id = members.member_id
+    left join known_members
+        on interactions.member_id = known_members.member_id
 )
 
 select * from final

@@ -24,7 +24,9 @@ report_months as (
 ),
 
 as_of as (
-    select max(last_business_date) as last_business_date
+    select
+        max(last_business_date) as last_business_date,
+        extract(year from max(last_business_date)) as last_business_year
     from report_months
 ),
 
@@ -74,21 +76,13 @@ final as (
         members.city_tier,
         case
             when members.birth_year is null then 'unknown'
-            when
-                extract(year from as_of.last_business_date)
-                - members.birth_year < 25
+            when as_of.last_business_year - members.birth_year < 25
                 then 'under_25'
-            when
-                extract(year from as_of.last_business_date)
-                - members.birth_year < 30
+            when as_of.last_business_year - members.birth_year < 30
                 then '25_29'
-            when
-                extract(year from as_of.last_business_date)
-                - members.birth_year < 35
+            when as_of.last_business_year - members.birth_year < 35
                 then '30_34'
-            when
-                extract(year from as_of.last_business_date)
-                - members.birth_year < 40
+            when as_of.last_business_year - members.birth_year < 40
                 then '35_39'
             else '40_plus'
         end as age_band,

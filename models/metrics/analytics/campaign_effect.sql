@@ -9,25 +9,15 @@ campaigns as (
     select * from {{ ref('dim_campaign') }}
 ),
 
-touches as (
+test_touches as (
     select * from {{ ref('fct_campaign_touches') }}
+    where
+        (test_group = 'treatment' and is_delivered)
+        or test_group = 'control'
 ),
 
 orders as (
     select * from {{ ref('fct_orders') }}
-),
-
-test_touches as (
-    select
-        touch_id,
-        campaign_id,
-        member_id,
-        test_group,
-        touched_at
-    from touches
-    where
-        (test_group = 'treatment' and is_delivered)
-        or test_group = 'control'
 ),
 
 touch_responses as (

@@ -44,14 +44,6 @@ stage_counts as (
     group by report_month, lifecycle_stage
 ),
 
-month_totals as (
-    select
-        report_month,
-        sum(count_members) as count_enrolled_members
-    from stage_counts
-    group by report_month
-),
-
 final as (
     select
         months.report_month,
@@ -60,7 +52,8 @@ final as (
         coalesce(stage_counts.count_members, 0) as count_members,
         {{ safe_divide(
             'coalesce(stage_counts.count_members, 0)',
-            'month_totals.count_enrolled_members'
+            'sum(coalesce(stage_counts.count_members, 0))'
+            ~ ' over (partition by months.report_month)'
         ) }} as share  -- noqa: RF04
     from months
     cross join stages
@@ -68,8 +61,6 @@ final as (
         on
             months.report_month = stage_counts.report_month
             and stages.lifecycle_stage = stage_counts.lifecycle_stage
-    left join month_totals
-        on months.report_month = month_totals.report_month
 )
 
 select * from final

@@ -4,8 +4,9 @@
     hash, no channel customer ids, no city text. -#}
 with
 
-months as (
-    select * from {{ ref('dim_month') }}
+latest_month as (
+    select max(report_month) as report_month
+    from {{ ref('dim_month') }}
 ),
 
 members as (
@@ -22,11 +23,6 @@ rfm_members as (
 
 order_items as (
     select * from {{ ref('fct_order_items') }}
-),
-
-latest_month as (
-    select max(report_month) as report_month
-    from months
 ),
 
 current_members as (

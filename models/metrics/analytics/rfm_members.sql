@@ -5,14 +5,6 @@
     priority, whose three score ranges all hold. -#}
 with
 
-member_monthly as (
-    select * from {{ ref('fct_member_monthly') }}
-),
-
-segments as (
-    select * from {{ ref('rfm_segments') }}
-),
-
 buyers as (
     select
         member_id,
@@ -23,8 +15,12 @@ buyers as (
         cast(days_since_last_member_order as bigint) as recency_days,
         cast(count_member_orders_w12 as bigint) as frequency,
         cast(member_net_sales_w12 as decimal(18, 2)) as monetary
-    from member_monthly
+    from {{ ref('fct_member_monthly') }}
     where count_member_orders_w12 >= 1
+),
+
+segments as (
+    select * from {{ ref('rfm_segments') }}
 ),
 
 scored as (

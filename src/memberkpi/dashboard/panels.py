@@ -11,7 +11,7 @@ figure_html() checks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,19 +37,12 @@ from memberkpi.dashboard.format import (
 )
 from memberkpi.dashboard.text import stage_label, tag_label, text
 
-RADAR_KPIS = ("capital_rate", "conversion", "clv", "connection")
+# used only when the warehouse has no metrics.four_c_radar / kpi_catalog
+RADAR_FALLBACK = ("capital_rate", "conversion", "clv", "connection")
 MBSC_GROUPS = ("scale", "activity", "purchase", "service")
 AOV_KPIS = ("member_order_value", "member_purchase_frequency", "member_aov")
 CORE_FALLBACK = ("member_purchase_frequency", "member_aov", "retention_rate")
 HEADLINE_KPIS = ("members_total", "member_net_sales")
-CHANNEL_KPIS = (
-    "connection",
-    "members_new",
-    "member_buyers",
-    "member_orders",
-    "member_net_sales",
-    "total_net_sales",
-)
 STAGE_ORDER = ("joined", "new", "unconverted", "first_time", "repeat", "silent", "lapsed")
 STAGE_COLOURS = {
     "joined": "#9e9e9e",
@@ -198,8 +191,7 @@ def radar(ctx: Context) -> str:
     previous = {row["kpi"]: row for row in rows if row["month"] == last_year}
     if not current:
         raise ctx.no_rows("four_c_radar")
-    kpis = [kpi for kpi in RADAR_KPIS if kpi in current]
-    kpis += sorted(set(current) - set(RADAR_KPIS))
+    kpis = in_catalog_order(ctx, current)
     labels = [plot_text(ctx.label(current[kpi], kpi)) for kpi in kpis]
     theta = [*labels, labels[0]]
 
@@ -361,6 +353,26 @@ def scorecard(ctx: Context) -> str:
     return legend + tag("div", "".join(groups), class_="grid-2")
 
 
+def in_catalog_order(ctx: Context, kpis: Iterable[str]) -> list[str]:
+    """KPI names in kpi_catalog order (metrics.yml order), unknown ones last by name."""
+    order: dict[str, int] = {}
+    if ctx.warehouse.has("kpi_catalog"):
+        order = {
+            row["kpi"]: row["kpi_order"]
+            for row in ctx.rows("select kpi, kpi_order from metrics.kpi_catalog")
+        }
+    return sorted(set(kpis), key=lambda kpi: (order.get(kpi, len(order) + 1), kpi))
+
+
+def _radar_kpis(ctx: Context) -> list[str]:
+    """The KPIs of four_c_radar (metrics.yml meta radar: true), in catalog order."""
+    if ctx.warehouse.has("four_c_radar"):
+        rows = ctx.rows("select distinct kpi from metrics.four_c_radar")
+        if rows:
+            return in_catalog_order(ctx, (row["kpi"] for row in rows))
+    return list(RADAR_FALLBACK)
+
+
 def _core_kpis(ctx: Context) -> list[str]:
     if ctx.warehouse.has("kpi_catalog"):
         rows = ctx.rows(
@@ -384,7 +396,7 @@ def _axis_format(unit: str | None) -> dict[str, Any]:
 def trends(ctx: Context) -> str:
     """Lines over up to 24 months for the 4C, core and headline indicators."""
     ctx.require("kpi_monthly")
-    wanted = list(dict.fromkeys([*RADAR_KPIS, *_core_kpis(ctx), *HEADLINE_KPIS]))
+    wanted = list(dict.fromkeys([*_radar_kpis(ctx), *_core_kpis(ctx), *HEADLINE_KPIS]))
     first = add_months(ctx.month, -(TREND_MONTHS - 1))
     placeholders = ", ".join("?" for _ in wanted)
     rows = ctx.rows(
@@ -927,8 +939,7 @@ def channels(ctx: Context) -> str:
     if not rows:
         raise ctx.no_rows("kpi_monthly_by_channel")
     channel_codes = sorted({row["channel"] for row in rows})
-    kpis = [kpi for kpi in CHANNEL_KPIS if any(row["kpi"] == kpi for row in rows)]
-    kpis += sorted({row["kpi"] for row in rows} - set(CHANNEL_KPIS))
+    kpis = in_catalog_order(ctx, (row["kpi"] for row in rows))
     cell = {(row["channel"], row["kpi"]): row for row in rows}
     meta = {row["kpi"]: row for row in rows}
 

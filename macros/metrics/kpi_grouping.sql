@@ -1,0 +1,218 @@
+{#- Groupings of the KPIs (documented in macros/metrics/_kpi_grouping.yml).
+    A family macro (kpis_4c, kpis_scale, ...) writes its KPIs once; a
+    grouping says which group each row of a fact falls in, and a fact it
+    does not name counts whole in every group. -#}
+
+{#- The grouping called name: `total` (no groups) or `channel`. A grouping
+    is a dict: name; column, the output column of the group (none for
+    total); groups, the relation listing the groups in that column; facts,
+    for each fact split by the grouping the SQL expression of a row's group;
+    rows, for a fact read from another relation than the totals read, the
+    query of its rows. -#}
+{% macro kpi_grouping(name) %}
+    {%- if name == 'total' -%}
+        {{ return({'name': 'total', 'column': none, 'facts': {}, 'rows': {}}) }}
+    {%- elif name == 'channel' -%}
+        {{ return({
+            'name': 'channel',
+            'column': 'channel',
+            'groups': ref('dim_channel'),
+            'facts': {
+                'member_activity': 'channel',
+                'member_joins': 'channel',
+                'orders': 'channel',
+                'traffic': 'channel',
+                'tickets': 'channel',
+                'reviews': 'channel',
+            },
+            'rows': {'member_activity': kpi_member_channel_activity()},
+        }) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            'kpi_grouping: unknown grouping ' ~ name
+        ) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- The member-level activity of a month split by channel: one row per
+    member, month and channel with a member order or an interaction there
+    (fct_member_channel_monthly), with the member's flags of the month
+    (fct_member_monthly), under the column names of fct_member_monthly. -#}
+{% macro kpi_member_channel_activity() %}
+    select
+        member_channel_monthly.member_id,
+        member_channel_monthly.report_month,
+        member_channel_monthly.channel,
+        member_channel_monthly.count_member_orders,
+        member_channel_monthly.member_net_sales,
+        member_channel_monthly.count_interactions,
+        member_channel_monthly.is_member_buyer,
+        member_channel_monthly.is_engaged,
+        member_monthly.is_enrolled_at_month_end,
+        member_monthly.has_joined_in_month,
+        member_monthly.is_capital
+    from {{ ref('fct_member_channel_monthly') }} as member_channel_monthly
+    inner join {{ ref('fct_member_monthly') }} as member_monthly
+        on
+            member_channel_monthly.member_id = member_monthly.member_id
+            and member_channel_monthly.report_month
+            = member_monthly.report_month
+{% endmacro %}
+
+
+{#- The mart each fact of the KPI definitions reads, by the fact's name
+    (the name of its import CTE and of a grouping's facts). -#}
+{% macro kpi_fact_models() %}
+    {{ return({
+        'member_months': 'fct_member_monthly',
+        'member_activity': 'fct_member_monthly',
+        'member_joins': 'fct_member_joins',
+        'orders': 'fct_orders',
+        'order_items': 'fct_order_items',
+        'exposure': 'fct_exposure',
+        'traffic': 'fct_channel_traffic',
+        'points': 'fct_points',
+        'interactions': 'fct_interactions',
+        'tickets': 'fct_service_tickets',
+        'reviews': 'fct_reviews',
+        'surveys': 'fct_surveys',
+    }) }}
+{% endmacro %}
+
+
+{#- The import CTEs of a family's KPI definitions: grid (kpi_grid), then one
+    CTE per fact named in facts, each holding the fact's rows for the
+    grouping (kpi_fact_rows over its mart). Ends with a comma. -#}
+{% macro kpi_imports(grouping, facts) %}
+grid as (
+    {{ kpi_grid(grouping) }}
+),
+    {%- for fact in facts %}
+
+{{ fact }} as (
+    {{ kpi_fact_rows(grouping, fact, ref(kpi_fact_models()[fact])) }}
+),
+    {%- endfor %}
+{% endmacro %}
+
+
+{#- The rows of a fact for a grouping: the grouping's own query when it
+    reads the fact elsewhere, else every row of relation. -#}
+{% macro kpi_fact_rows(grouping, fact, relation) %}
+    {%- if fact in grouping.rows -%}
+        {{ grouping.rows[fact] }}
+    {%- else -%}
+        select * from {{ relation }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Every report month (dim_month) crossed with every group. -#}
+{% macro kpi_grid(grouping) %}
+    {%- if grouping.column is none %}
+    select report_month from {{ ref('dim_month') }}
+    {%- else %}
+    select
+        months.report_month,
+        kpi_groups.{{ grouping.column }}
+    from {{ ref('dim_month') }} as months
+    cross join {{ grouping.groups }} as kpi_groups
+    {%- endif %}
+{% endmacro %}
+
+
+{#- The key columns of a KPI row, each with its trailing comma: the report
+    month and the grouping's column, qualified by relation when given. -#}
+{% macro kpi_group_keys(grouping, relation=none) %}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {{ prefix }}report_month,
+    {%- if grouping.column is not none %}
+    {{ prefix }}{{ grouping.column }},
+    {%- endif %}
+{% endmacro %}
+
+
+{#- The window of a month-over-month lag within a group. -#}
+{% macro kpi_month_window(grouping) %}
+    {%- if grouping.column is not none -%}
+        partition by {{ grouping.column }} order by report_month
+    {%- else -%}
+        order by report_month
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Counts of one fact per report month, and per group when the grouping
+    splits the fact: the aggregates are the body of the call block, over
+    the fact's import CTE (named fact); month is the expression of a row's
+    report month, where an optional filter. -#}
+{% macro kpi_counts(grouping, fact, month='report_month', where=none) %}
+    {%- set group = grouping.facts.get(fact) %}
+    select
+        {{ month }}{{ ' as report_month' if month != 'report_month' }},
+        {%- if group is not none %}
+        {{ group }} as {{ grouping.column }},
+        {%- endif %}
+        {{ caller() | trim }}
+    from {{ fact }}
+    {%- if where is not none %}
+    where {{ where }}
+    {%- endif %}
+    group by
+        {{ month }}
+        {%- if group is not none -%}
+        , {{ group }}
+        {%- endif %}
+{% endmacro %}
+
+
+{#- The left join of a counts CTE to the grid: on the month, and on the
+    group when the grouping splits the counted fact (else the month's
+    whole count goes to every group). -#}
+{% macro kpi_join(grouping, fact, counts) %}
+    left join {{ counts }}
+        on
+            grid.report_month = {{ counts }}.report_month
+            {%- if grouping.facts.get(fact) is not none %}
+            and grid.{{ grouping.column }} = {{ counts }}.{{ grouping.column }}
+            {%- endif %}
+{% endmacro %}
+
+
+{#- Whether an optional fact has rows: a KPI that needs an absent optional
+    raw table (no rows) is null in every month. -#}
+{% macro kpi_has_rows(fact) -%}
+    (select count(*) from {{ fact }}) > 0
+{%- endmacro %}
+
+
+{#- The KPI rows of every family for a grouping: the union of the family
+    macros (kpis_4c, kpis_scale, kpis_activity, kpis_purchase, kpis_service,
+    kpis_core) called with it, long form (month, the grouping's column, kpi,
+    value). The body of a split table (kpi_monthly_by_channel). -#}
+{% macro kpi_split(grouping) %}
+    {%- set families = [
+        kpis_4c, kpis_scale, kpis_activity, kpis_purchase, kpis_service,
+        kpis_core,
+    ] -%}
+    {%- for family_kpis in families %}
+    select * from (
+        {{ family_kpis(grouping) }}
+    ) as family_kpis_{{ loop.index }}
+        {%- if not loop.last %}
+    union all
+        {%- endif %}
+    {%- endfor %}
+{% endmacro %}
+
+
+{#- The union all of every row of relations, which share their columns. -#}
+{% macro union_all_rows(relations) %}
+    {%- for relation in relations %}
+    select * from {{ relation }}
+        {%- if not loop.last %}
+    union all
+        {%- endif %}
+    {%- endfor %}
+{% endmacro %}
