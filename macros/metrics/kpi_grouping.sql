@@ -167,6 +167,14 @@ grid as (
 {% endmacro %}
 
 
+{#- Store visitors per report month (and group): read by the scale and the
+    core families alike. -#}
+{% macro kpi_traffic_counts(grouping) %}
+    {% call kpi_counts(grouping, 'traffic', first_day_of_month('traffic_date')) %}
+        sum(visitors) as visitors
+    {% endcall %}
+{% endmacro %}
+
 {#- The left join of a counts CTE to the grid: on the month, and on the
     group when the grouping splits the counted fact (else the month's
     whole count goes to every group). -#}

@@ -37,13 +37,7 @@ order_counts as (
 ),
 
 traffic_counts as (
-    {% call kpi_counts(
-        grouping,
-        'traffic',
-        first_day_of_month('traffic_date')
-    ) %}
-        sum(visitors) as visitors
-    {% endcall %}
+    {{ kpi_traffic_counts(grouping) }}
 ),
 
 combined as (
