@@ -351,8 +351,10 @@ def test_codes_amounts_dates_and_references_are_valid(db: duckdb.DuckDBPyConnect
 
 
 def test_volume_and_heavy_tails(db: duckdb.DuckDBPyConnection) -> None:
+    # two years of orders, non-members' included: most members buy a few
+    # times a year for a while, then stop (calibrated on seeds/kpi_benchmarks.csv)
     orders_per_member = scalar(db, "select count(*) / 1500 from orders")
-    assert 15 <= orders_per_member <= 25
+    assert 3 <= orders_per_member <= 8
     p50, p99 = db.execute(
         """
         select quantile_cont(n, 0.5), quantile_cont(n, 0.99)
@@ -447,8 +449,9 @@ def test_cancellations_and_refunds(db: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_non_members_and_shared_mobile_hashes(db: duckdb.DuckDBPyConnection) -> None:
+    # members bring about half the sales (benchmark member_sales_share P50 0.50)
     unbound_share = scalar(db, "select avg((member_id is null)::int) from bound_orders")
-    assert 0.1 <= unbound_share <= 0.4
+    assert 0.3 <= unbound_share <= 0.65
     shared = scalar(
         db,
         """
@@ -576,7 +579,8 @@ def test_service_reviews_and_surveys(db: duckdb.DuckDBPyConnection) -> None:
         """
     ).fetchall()[0]
     total, unanswered, unresolved, rated, unrated, kinds = tickets
-    assert total >= 200 and unanswered > 0 and unresolved > 0 and rated > 0 and unrated > 0
+    # about 1% of some 7,500 orders (complaint_rate near its benchmark P50)
+    assert total >= 80 and unanswered > 0 and unresolved > 0 and rated > 0 and unrated > 0
     assert kinds == 4
     assert {r[0] for r in db.execute("select distinct rating from reviews").fetchall()} == {
         1,

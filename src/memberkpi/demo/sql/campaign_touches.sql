@@ -55,7 +55,7 @@ responded as (
     select
         *,
         not is_control
-        and uniform_draw(campaign_index, touch_number, 63) < 0.93
+        and uniform_draw(campaign_index, touch_number, 63) < 0.90
             as is_delivered,
         touch_second + 60 + floor(
             -ln(uniform_draw(campaign_index, touch_number, 64)) * 7200
@@ -63,8 +63,8 @@ responded as (
         floor(
             -ln(uniform_draw(campaign_index, touch_number, 66)) * 600
         )::integer as click_lag_seconds,
-        uniform_draw(campaign_index, touch_number, 65) < 0.45 as opens,
-        uniform_draw(campaign_index, touch_number, 67) < 0.35 as clicks,
+        uniform_draw(campaign_index, touch_number, 65) < 0.36 as opens,
+        uniform_draw(campaign_index, touch_number, 67) < 0.28 as clicks,
         uniform_draw(campaign_index, touch_number, 68) as touch_channel_draw
     from eligible
 ),

@@ -1,5 +1,6 @@
 -- Member interactions on a bound channel (mostly the home channel), on
--- days of the enrolment between 07:00 and 24:00.
+-- days of the enrolment up to the member's last interacting day (members
+-- drift away once they stop buying), between 07:00 and 24:00.
 with numbered as (
     select
         *,
@@ -31,7 +32,7 @@ select
         ]
     )::varchar as channel,
     enrolled_moment(
-        first_enrolled_day, last_enrolled_day,
+        first_enrolled_day, last_interacting_day,
         member_index, interaction_number, 180, 25200, 61200
     )::timestamp as occurred_at,
     -- sign_in 34%, game 10%, content_view 20%, share 8%, live_view 13%,

@@ -1,6 +1,18 @@
--- Members with their hidden traits (order and interaction rates, spend,
--- channels, tier), kept in clean_members for the tables built after them;
--- the export query at the end selects the contract's columns.
+-- Members with their hidden traits (order and interaction rates, buying
+-- lifetime, spend, channels, opening tier), kept in clean_members for the
+-- tables built after them. The export query at the end selects the
+-- contract's columns; it is written after tier_changes, whose ladder gives
+-- each member's tier (clean_member_tiers).
+--
+-- Buying: $never_buying_share of members never buy; of the others
+-- $one_order_share buy once, the rest at a yearly rate drawn around
+-- $orders_per_year until their buying lifetime (exponential, mean
+-- $buying_lifetime_mean_days days from their first buying day) ends: the
+-- baby grows out of the category, or the parent moves to another brand.
+-- $first_order_at_join_share of the members who join in the window place
+-- their first member order on their joining day.
+-- Planted: the members who joined from day $collapsed_cohort_first_day to
+-- $collapsed_cohort_last_day (a free-sample drive) buy once and rarely again.
 create or replace table clean_members as
 with member_numbers as (
     select range + 1 as member_index
@@ -48,7 +60,13 @@ draws as (
             as pre_join_days,
         normal_draw(member_index, 0, 14) as z_rate,
         normal_draw(member_index, 0, 16) as z_spend,
-        uniform_draw(member_index, 0, 18) < 0.15 as never_buys,
+        uniform_draw(member_index, 0, 18) < $never_buying_share as never_buys,
+        uniform_draw(member_index, 0, 37) as one_order_draw,
+        uniform_draw(member_index, 0, 38) < $first_order_at_join_share
+            as buys_at_join,
+        ceil(
+            -ln(uniform_draw(member_index, 0, 39)) * $buying_lifetime_mean_days
+        )::integer as buying_lifetime_days,
         uniform_draw(member_index, 0, 19) as order_rounding_draw,
         draw_category(uniform_draw(member_index, 0, 20))
             as preferred_category_index,
@@ -68,10 +86,12 @@ draws as (
         uniform_draw(member_index, 0, 29) as wechat_draw,
         uniform_draw(member_index, 0, 30) as app_draw,
         uniform_draw(member_index, 0, 31) < 0.90 as has_mobile,
-        uniform_draw(member_index, 0, 32) < 0.35 as never_interacts,
+        uniform_draw(member_index, 0, 32) < $never_interacting_share
+            as never_interacts,
         normal_draw(member_index, 0, 33) as z_interact,
         uniform_draw(member_index, 0, 35) as interaction_rounding_draw,
-        uniform_draw(member_index, 0, 36) as downgrade_draw
+        uniform_draw(member_index, 0, 34) as opening_spend_draw,
+        uniform_draw(member_index, 0, 36) as opening_tier_draw
     from member_numbers
 ),
 
@@ -96,29 +116,65 @@ spans as (
         case
             when exit_day is null or buys_after_exit then $last_day
             else exit_day
-        end as last_buying_day,
+        end as open_buying_day,
         greatest(0, join_day) as first_enrolled_day,
         coalesce(exit_day - 1, $last_day) as last_enrolled_day,
-        coalesce(exit_day, $last_day) - join_day as tenure_days,
-        (z_rate + z_spend) / sqrt(2.0) as z_value
+        join_day between $collapsed_cohort_first_day
+            and $collapsed_cohort_last_day as is_collapsed_cohort
     from exits
+),
+
+lifetimes as (
+    select
+        *,
+        least(open_buying_day, first_buying_day + buying_lifetime_days)
+            as last_buying_day,
+        one_order_draw < case
+            when is_collapsed_cohort then $collapsed_cohort_one_order_share
+            else $one_order_share
+        end as buys_once
+    from spans
+),
+
+counted as (
+    select
+        *,
+        case
+            when never_buys or last_buying_day < first_buying_day then 0
+            when buys_once then 1
+            else least($max_orders_per_account, greatest(1, floor(
+                $orders_per_year * exp(
+                    $order_rate_sigma * z_rate
+                    - $order_rate_sigma * $order_rate_sigma / 2
+                )
+                * (last_buying_day - first_buying_day + 1) / 365.25
+                + order_rounding_draw
+            )::integer))
+        end as order_count
+    from lifetimes
+),
+
+engaged as (
+    select
+        *,
+        -- members interact while they buy and for a while after; those
+        -- who never buy, for a buying lifetime after they join
+        least(last_enrolled_day, case
+            when order_count > 0
+                then last_buying_day + $interaction_tail_days
+            else first_enrolled_day + buying_lifetime_days
+        end) as last_interacting_day
+    from counted
 )
 
 select
     *,
     case
-        when never_buys or last_buying_day < first_buying_day then 0
-        else least($max_orders_per_account, floor(
-            15.5 * exp(1.0 * z_rate - 0.5)
-            * (last_buying_day - first_buying_day + 1) / 365.25
-            + order_rounding_draw
-        )::integer)
-    end as order_count,
-    case
-        when never_interacts or last_enrolled_day < first_enrolled_day then 0
+        when never_interacts or last_interacting_day < first_enrolled_day
+            then 0
         else least(1000, floor(
-            4.0 * exp(1.1 * z_interact - 0.605)
-            * (last_enrolled_day - first_enrolled_day + 1) / 365.25
+            $interactions_per_year * exp(1.1 * z_interact - 0.605)
+            * (last_interacting_day - first_enrolled_day + 1) / 365.25
             + interaction_rounding_draw
         )::integer)
     end as interaction_count,
@@ -128,15 +184,22 @@ select
         home_channel_index + 1
         + (second_channel_offset + third_channel_step) % 5
     ) % 6 as third_channel_index,
-    -- standard-normal cut points: 55% normal, 25% silver, 14% gold,
-    -- 6% platinum; members of under 30 days are normal
+    -- the tier a legacy member who buys more than once holds on day 0,
+    -- earned by a year's spend before the window (its yearly order rate
+    -- times its spend on a typical order, give or take half), and the day
+    -- that spend runs out; members who join in the window start normal
     case
-        when tenure_days < 30 then 1
-        when z_value < 0.1257 then 1
-        when z_value < 0.8416 then 2
-        when z_value < 1.5548 then 3
-        else 4
-    end as tier_rank,
+        when not is_legacy_member or buys_once or order_count = 0 then 1
+        else tier_rank_from_spend(
+            $orders_per_year * exp(
+                $order_rate_sigma * z_rate
+                - $order_rate_sigma * $order_rate_sigma / 2
+            )
+            * $typical_order_amount * exp(0.55 * z_spend - 0.151)
+            * (0.5 + opening_spend_draw)
+        )
+    end as opening_tier_rank,
+    floor(opening_tier_draw * 365)::integer as opening_tier_last_day,
     make_member_id(member_index) as member_id,
     window_timestamp(join_day * 86400 + join_second_of_day) as joined_at,
     channel_code(home_channel_index) as join_channel,
@@ -162,27 +225,30 @@ select
                 1 + floor(city_draw * 16)::integer
             ]
     end as city_tier,
-    sms_draw < 0.55 as sms_opt_in,
-    wechat_draw < case when home_channel_index = 3 then 0.90 else 0.40 end
+    sms_draw < 0.50 as sms_opt_in,
+    wechat_draw < case when home_channel_index = 3 then 0.90 else 0.36 end
         as wechat_bound,
-    app_draw < case when home_channel_index = 4 then 0.85 else 0.20 end
+    app_draw < case when home_channel_index = 4 then 0.85 else 0.15 end
         as app_push_opt_in,
     case when has_mobile then make_mobile_hash(member_index, 77) end
         as mobile_hash
-from spans;
+from engaged;
 
 select
-    member_id::varchar as member_id,
-    joined_at::timestamp as joined_at,
-    join_channel::varchar as join_channel,
-    exited_at::timestamp as exited_at,
-    tier_code(tier_rank)::varchar as tier,
-    gender::varchar as gender,
-    birth_year::integer as birth_year,
-    city::varchar as city,
-    city_tier::integer as city_tier,
-    sms_opt_in::boolean as sms_opt_in,
-    wechat_bound::boolean as wechat_bound,
-    app_push_opt_in::boolean as app_push_opt_in,
-    mobile_hash::varchar as mobile_hash
-from clean_members
+    members.member_id::varchar as member_id,
+    members.joined_at::timestamp as joined_at,
+    members.join_channel::varchar as join_channel,
+    members.exited_at::timestamp as exited_at,
+    tier_code(tiers.tier_rank)::varchar as tier,
+    members.gender::varchar as gender,
+    members.birth_year::integer as birth_year,
+    members.city::varchar as city,
+    members.city_tier::integer as city_tier,
+    members.sms_opt_in::boolean as sms_opt_in,
+    members.wechat_bound::boolean as wechat_bound,
+    members.app_push_opt_in::boolean as app_push_opt_in,
+    members.mobile_hash::varchar as mobile_hash
+from clean_members as members
+inner join clean_member_tiers as tiers
+    on members.member_index = tiers.member_index
+order by members.member_index

@@ -2,18 +2,26 @@
 -- alike by priced_orders: members' regular orders, orders of buyers with
 -- no binding (non-member accounts), and orders of treated members who
 -- respond to a campaign within 6.5 days. An order key leaves 13 bits
--- (8192 orders) per buyer account.
+-- (8192 orders) per buyer account. Then the ladder's qualifying tier of
+-- each member order (clean_order_tier_ranks), and the planted lapse: most
+-- members of tier rank $lapsing_tier_rank on day $lapse_start_day stop
+-- buying within 45 days.
 
--- A festival day, or one of the eleven days before it (nearer ones likelier).
+-- A Double 11 ($double_eleven_weight of draws) or 618 festival, or one of
+-- the eleven days before it (its pre-sale; nearer days likelier).
 create or replace temp macro near_festival_day(order_key, salt) as
-    festival_day(uniform_draw(order_key, 0, salt))
-    - floor(pow(uniform_draw(order_key, 0, salt + 1), 2) * 12)::integer;
+    case
+        when uniform_draw(order_key, 0, salt + 4) < $double_eleven_weight
+            then double_eleven_day(uniform_draw(order_key, 0, salt))
+        else six_eighteen_day(uniform_draw(order_key, 0, salt))
+    end
+    - floor(pow(uniform_draw(order_key, 0, salt + 1), 3) * 12)::integer;
 
--- An order day in [first_day, last_day]: near a festival for 20% of
--- draws (when that day is in range), else uniform.
+-- An order day in [first_day, last_day]: near a festival for
+-- $festival_order_share of draws (when that day is in range), else uniform.
 create or replace temp macro order_day(order_key, first_day, last_day, salt) as
     case
-        when uniform_draw(order_key, 0, salt + 3) < 0.20
+        when uniform_draw(order_key, 0, salt + 3) < $festival_order_share
             and near_festival_day(order_key, salt)
                 between first_day and last_day
             then near_festival_day(order_key, salt)
@@ -57,8 +65,26 @@ placed as (
         [home_channel_index, second_channel_index, third_channel_index][
             binding_number + 1
         ] as channel_index,
-        order_day(order_key, first_buying_day, last_buying_day, 70)
-            as order_day
+        -- the first order on the joining day for members who buy as they
+        -- join; a follow-up order 0-6 days after the day drawn for the
+        -- order before (an item forgotten, a split delivery)
+        case
+            when order_number = 0
+                and buys_at_join
+                and join_day between greatest(0, first_buying_day)
+                    and last_buying_day
+                then join_day
+            when order_number > 0
+                and uniform_draw(order_key, 0, 71) < $follow_up_order_share
+                then least(
+                    last_buying_day,
+                    order_day(
+                        order_key - 1, first_buying_day, last_buying_day, 70
+                    )
+                    + floor(uniform_draw(order_key, 0, 72) * 7)::integer
+                )
+            else order_day(order_key, first_buying_day, last_buying_day, 70)
+        end as order_day
     from bound
 )
 
@@ -79,8 +105,7 @@ select
     preferred_category_index,
     spend_multiplier,
     join_day,
-    exit_day,
-    tier_rank
+    exit_day
 from placed;
 
 create or replace temp view non_member_order_skeletons as
@@ -132,7 +157,7 @@ account_orders as (
             ) % 6
         end as channel_index,
         least($max_orders_per_account, floor(
-            1.9 * exp(
+            $non_member_orders_per_year * exp(
                 0.9 * normal_draw(person_number, account_number, 83) - 0.405
             )
             * $years + uniform_draw(person_number, account_number, 85)
@@ -175,8 +200,7 @@ select
     preferred_category_index,
     spend_multiplier,
     null::integer as join_day,
-    null::integer as exit_day,
-    null::integer as tier_rank
+    null::integer as exit_day
 from keyed_orders;
 
 create or replace temp view response_order_skeletons as
@@ -207,14 +231,13 @@ select
     members.preferred_category_index,
     members.spend_multiplier,
     members.join_day,
-    members.exit_day,
-    members.tier_rank
+    members.exit_day
 from responses
 inner join clean_members as members
     on responses.member_index = members.member_index
--- half the clickers respond, 15% of the others
+-- 40% of the clickers respond, 5% of the others
 where responses.response_draw
-    < case when responses.is_clicked then 0.5 else 0.15 end
+    < case when responses.is_clicked then 0.4 else 0.05 end
     and responses.response_second <= $last_second
 order by order_key;
 
@@ -229,11 +252,11 @@ lined as (
         *,
         list_transform(
             list_transform(
-                -- one line, two (26%), three (11%) or four (5%)
+                -- one line, two (22%), three (8%) or four (4%)
                 range(
-                    1 + (uniform_draw(order_key, 0, 115) < 0.42)::integer
-                    + (uniform_draw(order_key, 0, 115) < 0.16)::integer
-                    + (uniform_draw(order_key, 0, 115) < 0.05)::integer
+                    1 + (uniform_draw(order_key, 0, 115) < 0.34)::integer
+                    + (uniform_draw(order_key, 0, 115) < 0.12)::integer
+                    + (uniform_draw(order_key, 0, 115) < 0.04)::integer
                 ),
                 lambda line_index: {
                     'category_index': case
@@ -277,11 +300,11 @@ lined as (
                 )::decimal(18, 2)
             }
         ) as lines,
-        -- the three days before a festival and the festival itself
+        -- a festival's pre-sale: the eleven days before it and the day itself
         list_max(list_transform(
             $festival_days,
             lambda festival:
-                (order_day between festival - 3 and festival)::integer
+                (order_day between festival - 11 and festival)::integer
         )) = 1 as is_festival,
         uniform_draw(order_key, 0, 116) as status_draw,
         -- refunds and cancellations by channel
@@ -295,12 +318,17 @@ amounts as (
         list_sum(list_transform(
             lines, lambda line: line.unit_price * line.quantity
         ))::decimal(18, 2) as gross,
-        -- discount propensity by channel, higher at festivals
+        -- discount propensity by channel, 5-15% off; at festivals more
+        -- orders are discounted, 12-28% off
         case
             when uniform_draw(order_key, 0, 117)
-                < [0.55, 0.5, 0.7, 0.45, 0.4, 0.3][channel_index + 1]
-                + case when is_festival then 0.25 else 0 end
-                then 0.03 + 0.22 * uniform_draw(order_key, 0, 118)
+                < [0.40, 0.36, 0.50, 0.32, 0.28, 0.20][channel_index + 1]
+                + case when is_festival then 0.40 else 0 end
+                then case
+                    when is_festival
+                        then 0.12 + 0.16 * uniform_draw(order_key, 0, 118)
+                    else 0.05 + 0.10 * uniform_draw(order_key, 0, 118)
+                end
             else 0
         end as discount_rate,
         case
@@ -331,7 +359,6 @@ select
     member_index,
     join_day,
     exit_day,
-    tier_rank,
     channel_index,
     order_second,
     paid_second,
@@ -389,5 +416,103 @@ select * from priced_orders('non_member_order_skeletons');
 
 insert into clean_orders
 select * from priced_orders('response_order_skeletons');
+
+-- The tier ladder: a member order paid while enrolled qualifies for the
+-- tier of the member's net spend over the 365 days up to it, and a member
+-- holds for 365 days the best tier an order qualified for (a legacy
+-- member the opening tier until its last day): upgrades follow spending,
+-- downgrades a year without spending enough.
+create or replace table clean_order_tier_ranks as
+with qualifying_orders as (
+    select
+        order_key,
+        member_index,
+        paid_second,
+        paid_amount - refunded_amount as net_amount
+    from clean_orders
+    where member_index is not null
+        and is_paid
+        and status <> 'cancelled'
+        and paid_second // 86400 >= join_day
+        and (exit_day is null or paid_second // 86400 < exit_day)
+        and paid_amount > refunded_amount
+),
+
+qualified as (
+    select
+        *,
+        tier_rank_from_spend(sum(net_amount) over (
+            partition by member_index
+            order by paid_second
+            range between 31535999 preceding and current row
+        )) as qualifying_tier_rank
+    from qualifying_orders
+)
+
+select
+    qualified.order_key,
+    qualified.member_index,
+    qualified.paid_second,
+    qualified.qualifying_tier_rank,
+    greatest(
+        max(qualified.qualifying_tier_rank) over (
+            partition by qualified.member_index
+            order by qualified.paid_second
+            range between 31535999 preceding and current row
+        ),
+        case
+            when qualified.paid_second // 86400
+                <= members.opening_tier_last_day
+                then members.opening_tier_rank
+            else 1
+        end
+    ) as tier_rank_after_order
+from qualified
+inner join clean_members as members
+    on qualified.member_index = members.member_index
+order by qualified.order_key;
+
+-- Planted: members of the lapsing tier at the end of the lapse start day
+-- stop buying ($lapsing_share of them), each on a day of the 45 after it.
+create or replace table clean_lapsed_members as
+with tiers_at_lapse_start as (
+    select
+        members.member_index,
+        greatest(
+            coalesce(max(ranks.qualifying_tier_rank), 1),
+            case
+                when $lapse_start_day <= members.opening_tier_last_day
+                    then members.opening_tier_rank
+                else 1
+            end
+        ) as tier_rank
+    from clean_members as members
+    left join clean_order_tier_ranks as ranks
+        on members.member_index = ranks.member_index
+        and ranks.paid_second < ($lapse_start_day + 1) * 86400
+        and ranks.paid_second >= ($lapse_start_day + 1) * 86400 - 31536000
+    group by members.member_index, members.opening_tier_last_day,
+        members.opening_tier_rank
+)
+
+select
+    member_index,
+    $lapse_start_day
+    + floor(uniform_draw(member_index, 0, 124) * 45)::integer as lapse_day
+from tiers_at_lapse_start
+where tier_rank = $lapsing_tier_rank
+    and uniform_draw(member_index, 0, 125) < $lapsing_share;
+
+delete from clean_orders
+where member_index in (select member_index from clean_lapsed_members)
+    and order_second // 86400 > (
+        select lapsed.lapse_day
+        from clean_lapsed_members as lapsed
+        where lapsed.member_index = clean_orders.member_index
+    );
+
+delete from clean_order_tier_ranks
+where member_index in (select member_index from clean_lapsed_members)
+    and order_key not in (select order_key from clean_orders);
 
 select * from clean_orders

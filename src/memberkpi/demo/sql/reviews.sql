@@ -23,7 +23,7 @@ select
             uniform_draw(order_key, 0, 200), 0.25, 0.45, 0.65, 0.85
         )
         else score_from_draw(
-            uniform_draw(order_key, 0, 200), 0.05, 0.08, 0.16, 0.38
+            uniform_draw(order_key, 0, 200), 0.02, 0.035, 0.10, 0.32
         )
     end)::integer as rating
 from reviewed_orders

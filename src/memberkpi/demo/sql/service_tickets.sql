@@ -1,4 +1,4 @@
--- Tickets about 1.2% of orders and a quarter of refunded ones, opened
+-- Tickets about 0.8% of orders and a tenth of refunded ones, opened
 -- within five days of the order.
 with ticketed_orders as (
     select
@@ -11,19 +11,19 @@ with ticketed_orders as (
         case
             when status in ('refunded', 'partially_refunded')
                 then case
-                    when uniform_draw(order_key, 0, 198) < 0.6 then 'return'
+                    when uniform_draw(order_key, 0, 198) < 0.65 then 'return'
                     else 'complaint'
                 end
-            -- inquiry 55%, complaint 25%, return 8%, exchange 12%
-            when uniform_draw(order_key, 0, 198) < 0.55 then 'inquiry'
-            when uniform_draw(order_key, 0, 198) < 0.80 then 'complaint'
-            when uniform_draw(order_key, 0, 198) < 0.88 then 'return'
+            -- inquiry 60%, complaint 15%, return 10%, exchange 15%
+            when uniform_draw(order_key, 0, 198) < 0.60 then 'inquiry'
+            when uniform_draw(order_key, 0, 198) < 0.75 then 'complaint'
+            when uniform_draw(order_key, 0, 198) < 0.85 then 'return'
             else 'exchange'
         end as ticket_type
     from clean_orders
     where uniform_draw(order_key, 0, 199) < case
-        when status in ('refunded', 'partially_refunded') then 0.25
-        else 0.012
+        when status in ('refunded', 'partially_refunded') then 0.10
+        else 0.008
     end
 ),
 
@@ -74,10 +74,10 @@ select
         when is_resolved and uniform_draw(order_key, 0, 191) < 0.55 then
             case
                 when ticket_type = 'complaint' then score_from_draw(
-                    uniform_draw(order_key, 0, 192), 0.20, 0.40, 0.65, 0.85
+                    uniform_draw(order_key, 0, 192), 0.10, 0.22, 0.42, 0.70
                 )
                 else score_from_draw(
-                    uniform_draw(order_key, 0, 192), 0.04, 0.09, 0.20, 0.50
+                    uniform_draw(order_key, 0, 192), 0.02, 0.04, 0.10, 0.38
                 )
             end
     end::integer as satisfaction_score

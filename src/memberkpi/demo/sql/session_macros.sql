@@ -57,6 +57,22 @@ create or replace temp macro festival_day(draw) as
 create or replace temp macro year_end_day(draw) as
     $year_end_days[1 + floor(draw * $year_end_count)::integer];
 
+-- One 618 or one Double 11 of the window (its last day when none).
+create or replace temp macro six_eighteen_day(draw) as
+    $six_eighteen_days[1 + floor(draw * $six_eighteen_count)::integer];
+
+create or replace temp macro double_eleven_day(draw) as
+    $double_eleven_days[1 + floor(draw * $double_eleven_count)::integer];
+
+-- The tier rank that a net spend over 365 days qualifies for.
+create or replace temp macro tier_rank_from_spend(spend) as
+    case
+        when spend >= $platinum_spend then 4
+        when spend >= $gold_spend then 3
+        when spend >= $silver_spend then 2
+        else 1
+    end;
+
 -- Codes by 0-based index (tiers by 1-based rank).
 create or replace temp macro channel_code(channel_index) as
     ['tmall', 'jd', 'douyin', 'wechat_mall', 'app', 'offline_pos'][
