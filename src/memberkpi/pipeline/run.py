@@ -36,7 +36,7 @@ from memberkpi.core.dbt import dbt_command
 from memberkpi.dashboard.render import DashboardError, render_dashboard
 from memberkpi.demo.generate import GenerateOptions, generate
 from memberkpi.publish.serving import PublishError, publish
-from memberkpi.quality.validate import render_report, validate_raw_dir
+from memberkpi.quality.validate import ProgressLines, render_report, validate_raw_dir
 
 console = Console()
 STEPS = 6
@@ -138,7 +138,9 @@ def run_pipeline(raw_dir: Path, outputs: paths.WarehouseOutputs, *, lang: str) -
     check_required_tables(raw_dir)
 
     step(2, "raw contract (Great Expectations)")
-    report = validate_raw_dir(raw_dir, docs_dir=outputs.gx_data_docs)
+    report = validate_raw_dir(
+        raw_dir, docs_dir=outputs.gx_data_docs, progress=ProgressLines(Console(stderr=True))
+    )
     render_report(report, console)
     if report.status.value == "fatal":
         raise StepFailed("the raw data break the contract in a way the build cannot handle")

@@ -1,13 +1,14 @@
-"""The raw contract as Great Expectations 1.x suites, run by one Checkpoint.
+"""The raw contract as Great Expectations 1.x suites, one Checkpoint per table.
 
-GX 1.x has no DuckDB data source, and a Checkpoint passes the same
-`batch_parameters` to every Validation Definition, so one in-memory
-dataframe per table cannot go through one Checkpoint. The staged tables
-are therefore written to parquet in a scratch directory and registered as
-parquet assets of a pandas data source (GX reads them into pandas); each
-table gets an ExpectationSuite, a whole-table BatchDefinition and a
-ValidationDefinition, and one Checkpoint runs them all and updates the
-Data Docs site.
+GX 1.x has no DuckDB data source. The staged tables are therefore written
+to parquet in a scratch directory and registered as parquet assets of a
+pandas data source (GX reads them into pandas); each table gets an
+ExpectationSuite, a whole-table BatchDefinition, a ValidationDefinition
+and a Checkpoint of its own. The Checkpoints run one after another under
+one run id, so the site shows one validation run, and a progress display
+hears of each table as it is done (a Checkpoint with every definition
+runs them all without a word in between). The Data Docs site is built
+once at the end and rewritten by `quality.data_docs` to need no network.
 
 Every expectation carries `meta.check` (what kind of rule), `meta.columns`
 and `meta.reject_class` (the quarantine's `reject_reason` for a row that
@@ -21,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,10 +31,21 @@ from typing import TYPE_CHECKING, Any
 
 from memberkpi.contract.raw import TableSpec
 from memberkpi.contract.reject_classes import reject_class
+from memberkpi.quality.data_docs import TablePages, make_offline, page_of_url
 from memberkpi.quality.read import UNPARSED_SUFFIX, LoadedTable
-from memberkpi.quality.report import Finding, Severity
+from memberkpi.quality.report import Finding, NoProgress, Progress, Severity, Stage
 
 if TYPE_CHECKING:
+    from great_expectations.core import ExpectationSuiteValidationResult
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationValidationResult,
+    )
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context import AbstractDataContext
+    from great_expectations.data_context.types.resource_identifiers import (
+        ValidationResultIdentifier,
+    )
+    from great_expectations.datasource.fluent import PandasDatasource
     from great_expectations.expectations import Expectation
 
 SITE_NAME = "memberkpi_raw"
@@ -388,22 +401,18 @@ def describe_failure(
     return [(column, f"{check} failed for {n}{examples}", count)]
 
 
-@main_module_with_a_file()
-def run_checkpoint(
-    tables: list[tuple[LoadedTable, Path, list[ReferenceCheck]]],
-    dates: BusinessDates,
-    docs_dir: Path,
-) -> tuple[dict[str, TableOutcome], Path]:
-    """Validate the exported tables with one Checkpoint; build Data Docs."""
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
+
+
+def _ephemeral_context(docs_dir: Path) -> AbstractDataContext:
+    """A GX context in memory whose one Data Docs site is `docs_dir`."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
         ProgressBarsConfig,
     )
-    from great_expectations.expectations.metadata_types import FailureSeverity
 
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
     docs_dir.mkdir(parents=True, exist_ok=True)
     site = {
         "class_name": "SiteBuilder",
@@ -419,92 +428,165 @@ def run_checkpoint(
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
     )
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    source = context.data_sources.add_pandas("raw")
-    definitions = []
-    by_suite: dict[str, LoadedTable] = {}
-    for table, parquet, references in tables:
-        asset = source.add_parquet_asset(name=table.spec.name, path=parquet)
-        batch = asset.add_batch_definition_whole_dataframe(f"{table.spec.name} file")
-        # all expectations at once: add_expectation re-serializes the suite each time
-        suite = context.suites.add(
-            gx.ExpectationSuite(
-                name=f"raw.{table.spec.name}",
-                expectations=build_expectations(table, dates, references),
-            )
-        )
-        definitions.append(
-            context.validation_definitions.add(
-                gx.ValidationDefinition(name=f"raw.{table.spec.name}", data=batch, suite=suite)
-            )
-        )
-        by_suite[suite.name] = table
+    return gx.get_context(mode="ephemeral", project_config=config)
 
-    outcomes: dict[str, TableOutcome] = {}
-    if definitions:
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name="raw_contract",
-                validation_definitions=definitions,
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
+
+def _findings(table: LoadedTable, item: ExpectationValidationResult) -> list[Finding]:
+    """The findings of one failed expectation."""
+    from great_expectations.expectations.metadata_types import FailureSeverity
+
+    config = item.expectation_config
+    meta = dict(config.meta or {})
+    severity = Severity.FATAL if config.severity == FailureSeverity.CRITICAL else Severity.WARNING
+    check = str(meta.get("check", config.type))
+    columns = list(meta.get("columns") or [])
+    exception = item.exception_info or {}
+    if exception.get("raised_exception"):
+        message = str(exception.get("exception_message")).splitlines()[0]
+        return [
+            Finding(
+                Severity.WARNING,
+                table.spec.name,
+                table.path.name,
+                (columns or [None])[0],
+                check,
+                f"check {config.type} could not run: {message}",
             )
+        ]
+    return [
+        Finding(
+            severity,
+            table.spec.name,
+            table.path.name,
+            column,
+            check,
+            message,
+            count,
+            meta.get("reject_class"),
+            config.type,
         )
-        result = checkpoint.run()
-        for run in result.run_results.values():
-            table = by_suite[run.suite_name]
-            outcome = outcomes.setdefault(table.spec.name, TableOutcome())
-            for item in run.results:
-                outcome.expectations += 1
-                if item.success:
-                    continue
-                outcome.failed += 1
-                config = item.expectation_config
-                meta = dict(config.meta or {})
-                severity = (
-                    Severity.FATAL
-                    if config.severity == FailureSeverity.CRITICAL
-                    else Severity.WARNING
-                )
-                check = str(meta.get("check", config.type))
-                exception = item.exception_info or {}
-                if exception.get("raised_exception"):
-                    outcome.findings.append(
-                        Finding(
-                            Severity.WARNING,
-                            table.spec.name,
-                            table.path.name,
-                            (meta.get("columns") or [None])[0],
-                            check,
-                            f"check {config.type} could not run: "
-                            f"{str(exception.get('exception_message')).splitlines()[0]}",
-                        )
-                    )
-                    continue
-                for column, message, count in describe_failure(
-                    table,
-                    check,
-                    list(meta.get("columns") or []),
-                    meta,
-                    dict(item.result or {}),
-                    dict(config.kwargs),
-                ):
-                    outcome.findings.append(
-                        Finding(
-                            severity,
-                            table.spec.name,
-                            table.path.name,
-                            column,
-                            check,
-                            message,
-                            count,
-                            meta.get("reject_class"),
-                            config.type,
-                        )
-                    )
-    for name, outcome in outcomes.items():
-        order = {column: i for i, column in enumerate(by_suite[f"raw.{name}"].spec.column_names)}
-        outcome.findings.sort(key=lambda f: order.get((f.column or "").strip("("), -1))
+        for column, message, count in describe_failure(
+            table, check, columns, meta, dict(item.result or {}), dict(config.kwargs)
+        )
+    ]
+
+
+def table_outcome(table: LoadedTable, run: ExpectationSuiteValidationResult) -> TableOutcome:
+    """GX's verdict on one table, findings in the contract's column order."""
+    outcome = TableOutcome()
+    for item in run.results:
+        outcome.expectations += 1
+        if not item.success:
+            outcome.failed += 1
+            outcome.findings.extend(_findings(table, item))
+    order = {column: i for i, column in enumerate(table.spec.column_names)}
+    outcome.findings.sort(key=lambda f: order.get((f.column or "").strip("("), -1))
+    return outcome
+
+
+@dataclass
+class CheckedTable:
+    """A table GX validated: its verdict and its validation result's key."""
+
+    table: LoadedTable
+    outcome: TableOutcome
+    result_key: ValidationResultIdentifier
+
+
+def check_table(
+    context: AbstractDataContext,
+    source: PandasDatasource,
+    checked: tuple[LoadedTable, Path, list[ReferenceCheck]],
+    dates: BusinessDates,
+    run_id: RunIdentifier,
+) -> CheckedTable:
+    """Validate one exported table through a Checkpoint of its own."""
+    import great_expectations as gx
+
+    table, parquet, references = checked
+    name = table.spec.name
+    asset = source.add_parquet_asset(name=name, path=parquet)
+    batch = asset.add_batch_definition_whole_dataframe(f"{name} file")
+    # all expectations at once: add_expectation re-serializes the suite each time
+    suite = context.suites.add(
+        gx.ExpectationSuite(
+            name=f"raw.{name}", expectations=build_expectations(table, dates, references)
+        )
+    )
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"raw.{name}", data=batch, suite=suite)
+    )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=f"raw_contract.{name}",
+            validation_definitions=[definition],
+            result_format=RESULT_FORMAT,
+        )
+    )
+    result = checkpoint.run(run_id=run_id)
+    [(key, run)] = result.run_results.items()
+    return CheckedTable(table, table_outcome(table, run), key)
+
+
+def site_pages(context: AbstractDataContext, checked: list[CheckedTable]) -> list[TablePages]:
+    """Where each checked table's validation result and suite are in the site."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+    )
+
+    def page(identifier: Any) -> Path:
+        [site] = context.get_docs_sites_urls(
+            resource_identifier=identifier, site_name=SITE_NAME, only_if_exists=False
+        )
+        return page_of_url(str(site["site_url"]))
+
+    return [
+        TablePages(
+            table=item.table.spec.name,
+            file=item.table.path.name,
+            rows=item.table.rows,
+            evaluated=item.outcome.expectations,
+            failed=item.outcome.failed,
+            suite=item.result_key.expectation_suite_identifier.name,
+            validation_page=page(item.result_key),
+            suite_page=page(
+                ExpectationSuiteIdentifier(item.result_key.expectation_suite_identifier.name)
+            ),
+        )
+        for item in checked
+    ]
+
+
+@main_module_with_a_file()
+def run_checkpoint(
+    tables: list[tuple[LoadedTable, Path, list[ReferenceCheck]]],
+    dates: BusinessDates,
+    docs_dir: Path,
+    progress: Progress | None = None,
+) -> tuple[dict[str, TableOutcome], Path]:
+    """Validate the exported tables, one Checkpoint each; build Data Docs readable offline."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    progress = progress or NoProgress()
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = _ephemeral_context(docs_dir)
+    source = context.data_sources.add_pandas("raw")
+    # one run id: the site shows one validation run of every table
+    run_id = RunIdentifier(run_time=dt.datetime.now(dt.UTC))
+    checked: list[CheckedTable] = []
+    for item in tables:
+        started = time.perf_counter()
+        done = check_table(context, source, item, dates, run_id)
+        checked.append(done)
+        seconds = time.perf_counter() - started
+        progress.step(Stage.CHECK, done.table.spec.name, done.table.rows, seconds)
+
+    progress.stage(Stage.DOCS, 0)
+    started = time.perf_counter()
     # once, here: an UpdateDataDocsAction would rebuild the whole site after
-    # every Validation Definition
+    # every Checkpoint
     context.build_data_docs(site_names=[SITE_NAME])
-    return outcomes, docs_dir / "index.html"
+    run_time = f"{run_id.run_time:%Y-%m-%d %H:%M:%S} UTC"
+    make_offline(docs_dir, site_pages(context, checked), run_time)
+    progress.step(Stage.DOCS, None, None, time.perf_counter() - started)
+    return {item.table.spec.name: item.outcome for item in checked}, docs_dir / "index.html"

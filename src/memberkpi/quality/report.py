@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 
 class Severity(StrEnum):
@@ -18,6 +19,34 @@ class Severity(StrEnum):
 
     FATAL = "fatal"
     WARNING = "warning"
+
+
+class Stage(StrEnum):
+    """A stage of a validation, as a progress display names it."""
+
+    READ = "read"  # DuckDB reads and types a raw file
+    CHECK = "check"  # GX validates a table
+    DOCS = "docs"  # GX builds the Data Docs
+
+
+class Progress(Protocol):
+    """Told how far a validation is (`memberkpi validate` prints it to stderr)."""
+
+    def stage(self, stage: Stage, tables: int) -> None:
+        """`stage` begins, for `tables` tables (0 for the Data Docs)."""
+
+    def step(self, stage: Stage, table: str | None, rows: int | None, seconds: float) -> None:
+        """`table` went through `stage` in `seconds` (table None: the Data Docs)."""
+
+
+class NoProgress:
+    """A progress display that shows nothing."""
+
+    def stage(self, stage: Stage, tables: int) -> None:
+        pass
+
+    def step(self, stage: Stage, table: str | None, rows: int | None, seconds: float) -> None:
+        pass
 
 
 class Status(StrEnum):

@@ -3,9 +3,11 @@
 `validate_raw_dir` reads every raw file the way dbt does (DuckDB; CSV as
 text), states the contract of `models/staging/raw/_raw__sources.yml` (its
 column meta: codes, ranges, references, ...) and the seeds as one GX
-ExpectationSuite per table, runs them all through one Checkpoint and
-builds Data Docs. It reports and
-never changes or drops rows: bad rows go to the dbt quarantine models.
+ExpectationSuite per table, runs each through a Checkpoint and builds Data
+Docs that need no network (`quality.data_docs`). It reports and never
+changes or drops rows: bad rows go to the dbt quarantine models. The CLI
+prints its progress, a line per table read and per table checked, to
+stderr; stdout carries the report alone.
 
 Each failing row-level expectation is reported with the reject class of
 RAW_CONTRACT.md it stands for (`REJECT_CLASS_BY_CHECK`, from
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -48,7 +51,10 @@ from memberkpi.quality.read import (
 from memberkpi.quality.report import (
     EXIT_CODES,
     Finding,
+    NoProgress,
+    Progress,
     Severity,
+    Stage,
     Status,
     TableResult,
     ValidationReport,
@@ -59,6 +65,8 @@ __all__ = [
     "REJECT_CLASSES",
     "REJECT_CLASS_BY_CHECK",
     "Finding",
+    "Progress",
+    "ProgressLines",
     "Severity",
     "Status",
     "TableResult",
@@ -136,6 +144,7 @@ def validate_raw_dir(
     docs_dir: Path | str | None = None,
     project_dir: Path = paths.PROJECT_DIR,
     earliest: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> ValidationReport:
     """Validate every raw file in `raw_dir` against the raw contract.
 
@@ -144,8 +153,10 @@ def validate_raw_dir(
     MEMBERKPI_DB, `paths.gx_data_docs_dir()`). Timestamps must lie from
     `earliest` (default: dbt var earliest_business_date) to `as_of`
     (default: dbt var as_of_date, else today in business time).
+    `progress` hears of each table as it is read and as it is checked.
     """
     raw_dir = Path(raw_dir)
+    progress = progress or NoProgress()
     as_of = as_of or default_as_of(project_dir)
     earliest = earliest or default_earliest(project_dir)
     docs_dir = Path(docs_dir) if docs_dir is not None else paths.gx_data_docs_dir()
@@ -177,10 +188,12 @@ def validate_raw_dir(
 
     con = duckdb.connect()
     loaded: dict[str, LoadedTable] = {}
+    progress.stage(Stage.READ, sum(path is not None for path in files.values()))
     for name, spec in contract.items():
         path = files.get(name)
         if path is None:
             continue
+        started = time.perf_counter()
         table = load(con, spec, path)
         loaded[name] = table
         results[name].rows = table.rows
@@ -199,8 +212,10 @@ def validate_raw_dir(
                     )
                 )
         results[name].findings.extend(table.findings)
+        progress.step(Stage.READ, name, table.rows, time.perf_counter() - started)
 
     absent = {name for name, path in files.items() if path is None}
+    progress.stage(Stage.CHECK, sum(table.staged for table in loaded.values()))
     with tempfile.TemporaryDirectory(prefix="memberkpi-validate-") as scratch:
         to_check = []
         for table in loaded.values():
@@ -209,7 +224,9 @@ def validate_raw_dir(
             references = _references(con, table, loaded, absent)
             to_check.append((table, export(con, table, Path(scratch)), references))
         try:
-            outcomes, index = run_checkpoint(to_check, BusinessDates(earliest, as_of), docs_dir)
+            outcomes, index = run_checkpoint(
+                to_check, BusinessDates(earliest, as_of), docs_dir, progress
+            )
         except Exception as error:  # noqa: BLE001 - report, never a traceback
             outcomes, index = {}, docs_dir / "index.html"
             report.findings.append(
@@ -231,6 +248,28 @@ def validate_raw_dir(
     report.tables = list(results.values())
     report.docs_index = index if index.is_file() else None
     return report
+
+
+class ProgressLines:
+    """Progress as one line per table and stage, for a console (stderr in the CLI)."""
+
+    HEADINGS = {
+        Stage.READ: "Reading {tables} raw files",
+        Stage.CHECK: "Checking {tables} tables with Great Expectations",
+        Stage.DOCS: "Building the Data Docs",
+    }
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def stage(self, stage: Stage, tables: int) -> None:
+        self.console.print(self.HEADINGS[stage].format(tables=tables), highlight=False)
+
+    def step(self, stage: Stage, table: str | None, rows: int | None, seconds: float) -> None:
+        counted = "" if rows is None else f"{rows:,} rows"
+        self.console.print(
+            f"  {table or 'done':<22} {counted:>16} {seconds:>7.1f} s", highlight=False
+        )
 
 
 _STATUS_STYLE = {
@@ -349,6 +388,12 @@ def validate_command(
         except ValueError:
             console.print(f"[red]--as-of {as_of!r} is not a date (YYYY-MM-DD)[/red]")
             raise typer.Exit(2) from None
-    report = validate_raw_dir(raw_dir or paths.raw_dir(), as_of=day, docs_dir=docs_dir)
+    # progress goes to stderr: stdout carries the report alone
+    report = validate_raw_dir(
+        raw_dir or paths.raw_dir(),
+        as_of=day,
+        docs_dir=docs_dir,
+        progress=ProgressLines(Console(stderr=True)),
+    )
     render_report(report, console)
     raise typer.Exit(report.exit_code)
