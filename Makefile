@@ -26,7 +26,7 @@ test:  ## every test: sqlfluff, ruff, pytest (dbt builds, Spark and a browser in
 	@bash scripts/setup.sh dev,spark
 	@bash scripts/test.sh
 
-test-fast: setup  ## the inner loop: ruff, tests/unit and tests/integration (under 3 minutes)
+test-fast: setup  ## the inner loop: ruff, tests/unit and tests/integration on a few shared builds (aim: under 3 minutes on two cores)
 	@bash scripts/test.sh --fast
 
 build: setup  ## dbt build on MEMBERKPI_RAW_DIR as it is

@@ -383,7 +383,8 @@ def compare_with_warehouse(reference_file: Path, db_path: Path) -> tuple[int, li
         ).fetchall()
     with duckdb.connect(str(db_path), read_only=True) as connection:
         warehouse = connection.execute(
-            "select month, kpi, value from metrics.kpi_monthly"
+            # the ops family is not in the hand-written reference yet (issue 25)
+            "select month, kpi, value from metrics.kpi_monthly where family <> 'ops'"
         ).fetchall()
     return len(reference), [str(mismatch) for mismatch in compare(reference, warehouse)]
 

@@ -1,14 +1,17 @@
-{#- The KPI metrics of metrics.yml whose meta family or mbsc_group is one of
-    groups, by name, in file order: the KPIs a family model computes. With a
-    grouping other than total, only those whose meta splits names it. -#}
+{#- The KPI metrics of metrics.yml whose meta family is one of groups, or,
+    for family mbsc only, whose mbsc_group is (the ops KPIs carry an
+    mbsc_group too but are family ops), by name, in file order: the KPIs a
+    family macro or model computes. With a grouping other than total, only
+    those whose meta splits names it. -#}
 {% macro kpi_names(groups, grouping=none) %}
     {%- set names = [] -%}
     {%- for metric in kpi_metrics() -%}
         {%- set meta = metric.config.meta -%}
         {%- set in_split = grouping is none or grouping.name == 'total'
             or grouping.name in (meta.get('splits') or []) -%}
-        {%- if (meta.family in groups or meta.mbsc_group in groups)
-            and in_split -%}
+        {%- set in_groups = meta.family in groups
+            or (meta.family == 'mbsc' and meta.mbsc_group in groups) -%}
+        {%- if in_groups and in_split -%}
             {%- do names.append(metric.name) -%}
         {%- endif -%}
     {%- endfor -%}

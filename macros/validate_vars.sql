@@ -38,9 +38,10 @@
 
 
 {#- The type of each var of dbt_project.yml, as YAML (var: type). Types:
-    boolean; share (a number from 0 to 1); date
-    (YYYY-MM-DD); date_or_null; time_zone (an IANA name); industry (an
-    industry of seeds/kpi_benchmarks.csv). tests/integration/test_vars.py checks that
+    boolean; share (a number from 0 to 1); count (a whole number, 0 or
+    more); amount (a number, 0 or more); date (YYYY-MM-DD); date_or_null;
+    time_zone (an IANA name);
+    industry (an industry of seeds/kpi_benchmarks.csv). tests/integration/test_vars.py checks that
     the names are those of dbt_project.yml. -#}
 {% macro var_types() -%}
 business_timezone: time_zone
@@ -51,6 +52,8 @@ quarantine_error_share: share
 benchmark_industry: industry
 enable_python_models: boolean
 clv_calibration_end: date_or_null
+min_control_members: count
+points_value_cny: amount
 {%- endmacro %}
 
 
@@ -96,6 +99,14 @@ clv_calibration_end: date_or_null
         {%- if value is boolean or value is not number
             or value < 0 or value > 1 -%}
             {{ return('is not a share; valid: a number from 0 to 1') }}
+        {%- endif -%}
+    {%- elif var_type == 'count' -%}
+        {%- if value is boolean or value is not integer or value < 0 -%}
+            {{ return('is not a count; valid: a whole number, 0 or more') }}
+        {%- endif -%}
+    {%- elif var_type == 'amount' -%}
+        {%- if value is boolean or value is not number or value < 0 -%}
+            {{ return('is not an amount; valid: a number, 0 or more') }}
         {%- endif -%}
     {%- elif var_type in ('date', 'date_or_null') -%}
         {%- if not (value is none and var_type == 'date_or_null')

@@ -135,7 +135,7 @@ def print_lifecycle(connection: duckdb.DuckDBPyConnection, month: date) -> None:
         """
         select lifecycle_stage, count_members, share
         from metrics.lifecycle_stage_monthly
-        where report_month = ?
+        where month = ?
         order by lifecycle_stage_order
         """,
         (month,),

@@ -160,7 +160,7 @@ def out_of_range(spec: TableSpec) -> str:
         column = spec.column(name)
         top = "as-of year" if high == "as_of_year" else str(high)
         span = f"{low}-{top}" if high != "as_of_year" else f"{low}..{top}"
-        unparsed = "unparsed" + ("/not whole" if _whole(spec, column) else "")
+        unparsed = "unparsed" + (", not whole" if _whole(spec, column) else "")
         if _required(spec, column):
             phrases.append(f"{name} null, {unparsed} or not {span}")
         else:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,15 @@ QUARANTINE_RULES_DOC = PROJECT_DIR / "docs" / "quarantine_rules.md"
 # test data lives in the repository (tests/fixtures/README.md says where it came from)
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
 SPEC_EXAMPLE = FIXTURES / "spec_example"
+
+
+# the project's vars as validate_vars names them in its messages ("valid: ...");
+# tests/integration/test_vars.py checks that dbt_project.yml declares exactly these
+DECLARED_VARS = (
+    "as_of_date, benchmark_industry, business_timezone, clv_calibration_end,"
+    " earliest_business_date, enable_python_models, min_control_members,"
+    " points_value_cny, quarantine_error_share, quarantine_warn_share"
+)
 
 
 @dataclass
@@ -62,7 +74,8 @@ def dbt_executable() -> Path:
 
 
 # dbt commands that tests/dbt_parsed_once.py runs with the parse cache
-PARSED_ONCE_COMMANDS = ("build", "run", "test", "seed")
+# (`source` for `dbt source freshness`)
+PARSED_ONCE_COMMANDS = ("build", "run", "test", "seed", "source")
 PARSE_CACHE_ENV = "MEMBERKPI_TEST_PARSE_CACHE"
 
 
@@ -127,6 +140,75 @@ def run_dbt(
     )
 
 
+@dataclass(frozen=True)
+class Build:
+    """A warehouse that dbt built: the raw files it read and its work dir
+    (target, logs and the DuckDB file)."""
+
+    raw_dir: Path
+    work_dir: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.work_dir / "warehouse.duckdb"
+
+    def manifest(self) -> dict[str, Any]:
+        """target/manifest.json, read afresh (a caller may change its copy)."""
+        return json.loads((self.work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def shared_build(
+    store: Path,
+    name: str,
+    args: Sequence[str],
+    *,
+    write_raw: Callable[[Path], None],
+    dbt_vars: dict[str, Any] | None = None,
+) -> Build:
+    """`dbt <args>` on the raw files write_raw writes, run once per test
+    session however many modules and xdist workers ask for it.
+
+    store is the session's own folder (tests/conftest.py), never a path
+    that another pytest run shares. Under an exclusive lock on
+    `<name>.lock` the first caller writes the raw files and builds into
+    `<name>.building`, renamed to `<name>` when dbt has passed; a caller that
+    waited on the lock gets the finished build, or the failure of the build
+    it waited for. The raw files stay where the build read them: the
+    warehouse's raw views name them. Tests read a shared build and never
+    change it (copy it first).
+    """
+    store.mkdir(parents=True, exist_ok=True)
+    raw_dir = store / f"{name}.raw"
+    finished = store / name
+    failed = store / f"{name}.failed"
+    with (store / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if finished.is_dir():
+            return Build(raw_dir=raw_dir, work_dir=finished)
+        if failed.exists():
+            raise AssertionError(failed.read_text(encoding="utf-8"))
+        building = store / f"{name}.building"
+        # left over by a worker that died while building
+        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(raw_dir, ignore_errors=True)
+        write_raw(raw_dir)
+        result = run_dbt(args, work_dir=building, raw_dir=raw_dir, dbt_vars=dbt_vars)
+        if not result.success:
+            command = " ".join(args)
+            message = f"shared build {name} (dbt {command}) failed:\n{result.output[-4000:]}"
+            failed.write_text(message, encoding="utf-8")
+            raise AssertionError(message)
+        building.rename(finished)
+    return Build(raw_dir=raw_dir, work_dir=finished)
+
+
+def copy_required_tables(source_dir: Path, raw_dir: Path) -> None:
+    """The required raw tables' CSV files of source_dir, and nothing else."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    for table in REQUIRED_RAW_TABLES:
+        shutil.copyfile(source_dir / f"{table}.csv", raw_dir / f"{table}.csv")
+
+
 def start_dbt(args: Sequence[str], *, work_dir: Path, raw_dir: Path) -> subprocess.Popen[str]:
     """Start `dbt <args>` in the background, in its own process group.
 
@@ -187,21 +269,25 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     return count
 
 
-def metricflow_project(work_dir: Path) -> Path:
-    """A directory where `mf` sees the project and work_dir's build artifacts.
+def metricflow_project(work_dir: Path, raw_dir: Path) -> tuple[Path, dict[str, str]]:
+    """A directory where `mf` sees the project and work_dir's build, and the
+    environment to run `mf` in there.
 
     dbt-metricflow 0.15 reads `<cwd>/target/semantic_manifest.json` and ignores
     DBT_TARGET_PATH, so a test build's manifest is only found from a directory
-    that looks like the project but whose `target` is the test's own.
+    that looks like the project but whose `target` is the test's own. `mf`
+    opens the DuckDB file for writing, which would lock out every other
+    process reading a shared build, so it gets a copy of the file of its own.
+    A new directory for every call: two tests may query one build at once.
     """
-    shadow = work_dir / "mf_project"
-    if not shadow.exists():
-        shadow.mkdir()
-        for entry in PROJECT_DIR.iterdir():
-            if entry.name not in {"target", "logs", ".git"}:
-                (shadow / entry.name).symlink_to(entry)
-        (shadow / "target").symlink_to(work_dir / "target")
-    return shadow
+    shadow = Path(tempfile.mkdtemp(prefix="mf_project-", dir=work_dir))
+    for entry in PROJECT_DIR.iterdir():
+        if entry.name not in {"target", "logs", ".git"}:
+            (shadow / entry.name).symlink_to(entry)
+    (shadow / "target").symlink_to(work_dir / "target")
+    env = dbt_env(shadow, raw_dir)
+    shutil.copyfile(work_dir / "warehouse.duckdb", env["MEMBERKPI_DB"])
+    return shadow, env
 
 
 def documented_reject_classes() -> dict[str, set[str]]:
@@ -240,14 +326,14 @@ def metricflow_mismatches(
     )
     built = {(month, kpi): value for month, kpi, value in rows}
     months = sorted({month for month, _ in built})
-    out = work_dir / "mf_answers.csv"
+    shadow, env = metricflow_project(work_dir, raw_dir)
+    out = shadow / "mf_answers.csv"
     mf = dbt_executable().parent / "mf"
     completed = subprocess.run(
         [str(mf), "query", "--metrics", ",".join(metrics),
          "--group-by", "metric_time__month", "--start-time", months[0],
          "--end-time", months[-1], "--csv", str(out)],
-        cwd=metricflow_project(work_dir), env=dbt_env(work_dir, raw_dir),
-        capture_output=True, text=True, check=False, timeout=600,
+        cwd=shadow, env=env, capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     answered: dict[str, list[dict[str, str]]] = {}

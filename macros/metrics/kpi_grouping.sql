@@ -3,7 +3,7 @@
     grouping says which group each row of a fact falls in, and a fact it
     does not name counts whole in every group. -#}
 
-{#- The grouping called name: `total` (no groups) or `channel`. A grouping
+{#- The grouping called name: `total` (no groups), `channel` or `tier`. A grouping
     is a dict: name; column, the output column of the group (none for
     total); groups, the relation listing the groups in that column; facts,
     for each fact split by the grouping the SQL expression of a row's group;
@@ -24,8 +24,40 @@
                 'traffic': 'channel',
                 'tickets': 'channel',
                 'reviews': 'channel',
+                'exposure': 'channel',
+                'latest_exposure': 'channel',
             },
             'rows': {'member_activity': kpi_member_channel_activity()},
+        }) }}
+    {%- elif name == 'tier' -%}
+        {%- set member_months = kpi_member_tier_rows(
+            ref('fct_member_monthly'), 'fact_rows.report_month'
+        ) -%}
+        {{ return({
+            'name': 'tier',
+            'column': 'tier',
+            'groups': ref('dim_tier'),
+            'facts': {
+                'member_months': 'tier',
+                'member_activity': 'tier',
+                'member_joins': 'tier',
+                'orders': 'tier',
+                'points': 'tier',
+            },
+            'rows': {
+                'member_months': member_months,
+                'member_activity': member_months,
+                'member_joins': kpi_member_tier_rows(
+                    ref('fct_member_joins'), 'fact_rows.event_month'
+                ),
+                'orders': kpi_member_tier_rows(
+                    ref('fct_orders'), 'fact_rows.order_month'
+                ),
+                'points': kpi_member_tier_rows(
+                    ref('fct_points'),
+                    first_day_of_month('fact_rows.occurred_date')
+                ),
+            },
         }) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
@@ -61,11 +93,31 @@
 {% endmacro %}
 
 
+{#- The rows of a member-level fact (relation, with member_id) with the
+    member's tier at the end of the row's month (fct_member_tier_monthly,
+    which keeps an exited member's tier of the exit date) as column tier;
+    month is the SQL expression of a row's report month over the fact's
+    alias fact_rows. A row whose
+    member has no tier that month (no member, or a month before the join
+    month) has a null tier and falls in no tier group. -#}
+{% macro kpi_member_tier_rows(relation, month) %}
+    select
+        fact_rows.*,
+        member_tiers.tier_at_month_end as tier
+    from {{ relation }} as fact_rows
+    left join {{ ref('fct_member_tier_monthly') }} as member_tiers
+        on
+            fact_rows.member_id = member_tiers.member_id
+            and {{ month }} = member_tiers.report_month
+{% endmacro %}
+
+
 {#- The mart each fact of the KPI definitions reads, by the fact's name
     (the name of its import CTE and of a grouping's facts). -#}
 {% macro kpi_fact_models() %}
     {{ return({
         'member_months': 'fct_member_monthly',
+        'member_tiers': 'fct_member_tier_monthly',
         'member_activity': 'fct_member_monthly',
         'member_joins': 'fct_member_joins',
         'orders': 'fct_orders',
@@ -77,6 +129,7 @@
         'tickets': 'fct_service_tickets',
         'reviews': 'fct_reviews',
         'surveys': 'fct_surveys',
+        'touches': 'fct_campaign_touches',
     }) }}
 {% endmacro %}
 
@@ -198,13 +251,38 @@ grid as (
 {#- The KPI rows of every family for a grouping: the union of the family
     macros (kpis_4c, kpis_scale, kpis_activity, kpis_purchase, kpis_service,
     kpis_core) called with it, long form (month, the grouping's column, kpi,
-    value). The body of a split table (kpi_monthly_by_channel). -#}
+    value); a family with no KPI in the split (kpi_names) is left out once
+    the graph is known (at parse time every family is called, so that dbt
+    learns their refs). The ops family has no split: an ops KPI whose meta
+    splits lists the grouping fails the compilation. The body of a split
+    table (kpi_monthly_by_channel, kpi_monthly_by_tier). -#}
 {% macro kpi_split(grouping) %}
     {%- set families = [
-        kpis_4c, kpis_scale, kpis_activity, kpis_purchase, kpis_service,
-        kpis_core,
+        (kpis_4c, ['4c']),
+        (kpis_scale, ['scale']),
+        (kpis_activity, ['activity']),
+        (kpis_purchase, ['purchase']),
+        (kpis_service, ['service']),
+        (kpis_core, ['core', 'related']),
     ] -%}
-    {%- for family_kpis in families %}
+    {%- if kpi_names(['ops'], grouping) -%}
+        {{ exceptions.raise_compiler_error(
+            'kpi_split: the ops KPIs have no split (kpis_ops); remove '
+            ~ grouping.name ~ ' from the meta splits of '
+            ~ kpi_names(['ops'], grouping) | join(', ')
+        ) }}
+    {%- endif -%}
+    {%- set split_families = [] -%}
+    {%- for family_kpis, groups in families
+        if not execute or kpi_names(groups, grouping) -%}
+        {%- do split_families.append(family_kpis) -%}
+    {%- endfor -%}
+    {%- if not split_families -%}
+        {{ exceptions.raise_compiler_error(
+            'kpi_split: no KPI lists ' ~ grouping.name ~ ' in its meta splits'
+        ) }}
+    {%- endif -%}
+    {%- for family_kpis in split_families %}
     select * from (
         {{ family_kpis(grouping) }}
     ) as family_kpis_{{ loop.index }}

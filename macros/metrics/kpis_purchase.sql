@@ -4,7 +4,8 @@
     in the month read the member activity (member-level in the totals and
     in a channel split alike); W12 and cohort counts read
     fct_member_monthly; all-order sales and buyers read fct_orders; the
-    member entry reads the month's latest fct_exposure snapshot. -#}
+    member entry reads the month's latest fct_exposure snapshot (the
+    latest of the group's rows when the grouping splits exposure). -#}
 {% macro kpis_purchase(grouping) %}
 with
 
@@ -65,13 +66,14 @@ order_counts as (
     {% endcall %}
 ),
 
+-- the latest snapshot date within the month (of the group's rows when the
+-- grouping splits exposure)
 latest_snapshots as (
-    select
-        {{ first_day_of_month('snapshot_date') }}
-            as report_month,
+    {% call kpi_counts(
+        grouping, 'exposure', first_day_of_month('snapshot_date')
+    ) %}
         max(snapshot_date) as snapshot_date
-    from exposure
-    group by 1
+    {% endcall %}
 ),
 
 latest_exposure as (
@@ -80,7 +82,12 @@ latest_exposure as (
         exposure.*
     from latest_snapshots
     inner join exposure
-        on latest_snapshots.snapshot_date = exposure.snapshot_date
+        on
+            latest_snapshots.snapshot_date = exposure.snapshot_date
+            {%- if grouping.facts.get('exposure') is not none %}
+            and latest_snapshots.{{ grouping.column }}
+            = exposure.{{ grouping.facts.exposure }}
+            {%- endif %}
 ),
 
 exposure_counts as (

@@ -13,6 +13,10 @@ catalog as (
     select * from {{ ref('kpi_catalog') }}
 ),
 
+first_paid as (
+    {{ first_valid_paid_month() }}
+),
+
 family_rows as (
     {{ union_all_rows([
         ref('kpi_monthly_4c'),
@@ -22,6 +26,7 @@ family_rows as (
         ref('kpi_monthly_service'),
         ref('kpi_monthly_core'),
         ref('kpi_monthly_trend'),
+        ref('kpi_monthly_ops'),
     ]) }}
 ),
 
@@ -38,12 +43,18 @@ final as (
         catalog.unit,
         catalog.higher_is_better,
         months.is_complete_month,
+        {{ is_window_complete(
+            'family_rows.month',
+            'family_rows.kpi',
+            'first_paid.first_paid_month',
+        ) }} as is_window_complete,
         catalog.kpi_order
     from family_rows
     inner join catalog
         on family_rows.kpi = catalog.kpi
     inner join months
         on family_rows.month = months.report_month
+    cross join first_paid
 )
 
 select * from final

@@ -1,10 +1,15 @@
-{#- Status rule: the reference is the target when the seed gives one, else
-    the benchmark p50, else the previous month. "good" when the value is at
-    or better than the reference in the KPI's direction, "watch" when it is
-    worse by at most 5% of the reference, "bad" when worse by more; null
-    when the value or every reference is null. The previous month and the
-    same month last year are the rows 1 and 12 before in the KPI's months:
-    kpi_monthly holds every report month (dim_month has no gaps). -#}
+{#- Reference rule: the first available of the target (seed kpi_targets),
+    the benchmark p50 (seed kpi_benchmarks), the same month last year when
+    that month's window is complete, the previous month when that month's
+    window is complete. Status: "warm_up" when this month's window is
+    incomplete (never judged); else "good" when the value is at or better
+    than the reference in the KPI's direction, "watch" when worse by at most
+    5% of the reference, "bad" when worse by more; null when the value or
+    every reference is null. Changes of ratio KPIs are in percentage points
+    (100 x (value - base)), of the others relative ((value - base) / base).
+    The previous month and the same month last year are the rows 1 and 12
+    before in the KPI's months: kpi_monthly holds every report month
+    (dim_month has no gaps). -#}
 with
 
 kpi_monthly as (
@@ -17,6 +22,10 @@ benchmarks as (
 
 targets as (
     select * from {{ ref('kpi_targets') }}
+),
+
+first_paid as (
+    {{ first_valid_paid_month() }}
 ),
 
 framed as (
@@ -33,37 +42,89 @@ framed as (
         kpi_monthly.is_complete_month,
         kpi_monthly.kpi_order,
         kpi_monthly.value,
-        lag(kpi_monthly.value, 1) over kpi_months as previous_month_value,
-        lag(kpi_monthly.value, 12) over kpi_months
-            as same_month_last_year_value,
+        {{ is_window_complete(
+            'kpi_monthly.month',
+            'kpi_monthly.kpi',
+            'first_paid.first_paid_month',
+        ) }} as is_window_complete,
         cast(targets.target_value as double) as target_value,
         cast(benchmarks.benchmark_p50 as double) as benchmark_p50
     from kpi_monthly
+    cross join first_paid
     left join targets
         on kpi_monthly.kpi = targets.kpi
     left join benchmarks
         on kpi_monthly.kpi = benchmarks.kpi
     where kpi_monthly.family != 'trend'
+),
+
+lagged as (
+    select
+        *,
+        lag(value, 1) over kpi_months as previous_month_value,
+        lag(value, 12) over kpi_months as same_month_last_year_value,
+        coalesce(lag(is_window_complete, 1) over kpi_months, false)
+            as is_previous_month_window_complete,
+        coalesce(lag(is_window_complete, 12) over kpi_months, false)
+            as is_last_year_window_complete
+    from framed
     window kpi_months as (
-        partition by kpi_monthly.kpi
-        order by kpi_monthly.month
+        partition by kpi
+        order by month
     )
 ),
 
 referenced as (
     select
         *,
-        {{ relative_change('value', 'previous_month_value') }} as mom_change,
-        {{ relative_change('value', 'same_month_last_year_value') }}
-            as yoy_change,
-        coalesce(target_value, benchmark_p50, previous_month_value)
-            as reference_value,
         case
             when target_value is not null then 'target'
-            when benchmark_p50 is not null then 'benchmark_p50'
-            when previous_month_value is not null then 'previous_month'
-        end as reference_kind
-    from framed
+            when benchmark_p50 is not null then 'benchmark'
+            when
+                same_month_last_year_value is not null
+                and is_last_year_window_complete
+                then 'last_year'
+            when
+                previous_month_value is not null
+                and is_previous_month_window_complete
+                then 'last_month'
+        end as reference_kind,
+        case when unit = 'ratio' then 'pp' else 'relative' end
+            as change_unit
+    from lagged
+),
+
+compared as (
+    select
+        *,
+        case reference_kind
+            when 'target' then target_value
+            when 'benchmark' then benchmark_p50
+            when 'last_year' then same_month_last_year_value
+            when 'last_month' then previous_month_value
+        end as reference_value
+    from referenced
+),
+
+changed as (
+    select
+        *,
+        case
+            when change_unit = 'pp'
+                then 100.0 * (value - previous_month_value)
+            else {{ relative_change('value', 'previous_month_value') }}
+        end as mom_change,
+        case
+            when change_unit = 'pp'
+                then 100.0 * (value - same_month_last_year_value)
+            else {{ relative_change('value', 'same_month_last_year_value') }}
+        end as yoy_change,
+        case
+            when change_unit = 'pp'
+                then 100.0 * (value - reference_value)
+            else {{ relative_change('value', 'reference_value') }}
+        end as reference_change
+    from compared
 ),
 
 final as (
@@ -80,13 +141,16 @@ final as (
         value,
         previous_month_value,
         same_month_last_year_value,
+        change_unit,
         mom_change,
         yoy_change,
         target_value,
         benchmark_p50,
-        reference_value,
         reference_kind,
+        reference_value,
+        reference_change,
         case
+            when not is_window_complete then 'warm_up'
             when value is null or reference_value is null then null
             when
                 (higher_is_better and value >= reference_value)
@@ -98,9 +162,10 @@ final as (
                 then 'watch'
             else 'bad'
         end as status,
+        is_window_complete,
         is_complete_month,
         kpi_order
-    from referenced
+    from changed
 )
 
 select * from final

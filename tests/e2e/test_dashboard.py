@@ -1,11 +1,14 @@
 """The dashboard on a warehouse built from the example raw data.
 
 The example's campaigns.parquet is rewritten so that one campaign is named
-`<script>alert(1)</script>`. Expected numbers are read from the metric tables
-with DuckDB (the dashboard must show them, not recompute them); the browser
-test opens the page in Debian's headless Chromium through the DevTools
-protocol and checks the DOM, the console, the network and that no script
-from the data ran.
+`<script>alert(1)</script>`; the pages are rendered for the month that
+campaign starts in (the campaign panel shows the report month's campaigns).
+Expected numbers are read from the metric tables with DuckDB (the dashboard
+must show them, not recompute them); the browser test opens the pages in
+Debian's headless Chromium through the DevTools protocol and checks the DOM,
+the console, the network, that no script from the data ran, that no trend
+draws a warm-up month and that the Chinese page shows no raw code; it saves
+a screenshot of the Chinese page (copied to the path in MEMBERKPI_SCREENSHOT when set).
 """
 
 from __future__ import annotations
@@ -28,15 +31,25 @@ import pytest
 from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
-from helpers import FIXTURES, PROJECT_DIR, query, run_dbt
+from helpers import FIXTURES, query, run_dbt
 from memberkpi.cli import app
 from memberkpi.dashboard.render import PANEL_IDS, render_dashboard
 
 EXAMPLE_RAW = FIXTURES / "spec_example" / "raw"
 EVIL_NAME = "<script>alert(1)</script>"
-EVIL_CAMPAIGN = "C003"
+EVIL_CAMPAIGN = "C006"  # starts in 2024-11, past the warm-up months
 DASH = "–"
-SCREENSHOT = PROJECT_DIR / "target" / "dashboard" / "screenshot.png"
+# where to copy the zh screenshot for a release note (optional)
+SCREENSHOT_COPY = os.environ.get("MEMBERKPI_SCREENSHOT")
+MBSC_GROUPS = ("scale", "activity", "purchase", "service")
+MBSC_QUADRANTS = ("value", "efficiency", "conversion", "relationship")
+LOYALTY_FIGURES = ("fig-tier-mix", "fig-tier-moves", "fig-points", "fig-touch-funnel")
+TOUCH_FUNNEL = (
+    "touch_delivery_rate",
+    "touch_open_rate",
+    "touch_click_rate",
+    "touch_conversion_rate_7d",
+)
 
 
 # -- fixtures ----------------------------------------------------------------
@@ -72,18 +85,33 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def latest_month(warehouse: Path) -> dt.date:
-    """The latest complete month, read from kpi_monthly."""
-    return query(warehouse, "select max(month) from metrics.kpi_monthly where is_complete_month")[
-        0
-    ][0]
+def report_month(warehouse: Path) -> dt.date:
+    """The month the script-named campaign starts in (campaign_effect.month)."""
+    (month,) = query(
+        warehouse,
+        f"select month from metrics.campaign_effect where campaign_id = '{EVIL_CAMPAIGN}'",
+    )[0]
+    judged = query(
+        warehouse,
+        f"select bool_or(is_window_complete) from metrics.mbsc_scorecard "
+        f"where month = date '{month}'",
+    )[0][0]
+    assert judged, f"{month} should be past the warm-up months"
+    return month
 
 
 @pytest.fixture(scope="module")
-def pages(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def pages(
+    warehouse: Path, report_month: dt.date, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     out_dir = tmp_path_factory.mktemp("pages")
     return {
-        lang: render_dashboard(warehouse, lang=lang, out=out_dir / f"dashboard_{lang}.html")
+        lang: render_dashboard(
+            warehouse,
+            month=f"{report_month:%Y-%m}",
+            lang=lang,
+            out=out_dir / f"dashboard_{lang}.html",
+        )
         for lang in ("en", "zh")
     }
 
@@ -133,7 +161,7 @@ def read_cells(page: Path) -> Cells:
 
 @pytest.mark.slow
 def test_pages_in_both_languages_are_self_contained(
-    pages: dict[str, Path], latest_month, warehouse
+    pages: dict[str, Path], report_month, warehouse
 ):
     catalog = query(
         warehouse,
@@ -142,11 +170,14 @@ def test_pages_in_both_languages_are_self_contained(
     for lang, page in pages.items():
         content = page.read_text(encoding="utf-8")
         assert content.startswith("<!DOCTYPE html>")
-        assert f'data-month="{latest_month:%Y-%m}"' in content
+        assert f'data-month="{report_month:%Y-%m}"' in content
         # plotly.js is inlined once; nothing is loaded from elsewhere
         assert get_plotlyjs() in content
         assert not re.search(r"<script[^>]*\bsrc=", content)
         assert not re.search(r"<link\b", content)
+        # plotly's mode bar only on hover
+        figures = content.count('<div class="figure">')
+        assert figures and content.count('"displayModeBar": "hover"') == figures
         parser = read_cells(page)
         assert set(PANEL_IDS) <= parser.ids
         # labels from the tables in the page's language
@@ -170,11 +201,11 @@ def test_script_named_campaign_is_text_only(pages: dict[str, Path]):
 
 
 @pytest.mark.slow
-def test_radar_and_scorecard_values_come_from_the_tables(pages, warehouse, latest_month):
+def test_radar_and_scorecard_values_come_from_the_tables(pages, warehouse, report_month):
     radar = dict(
         query(
             warehouse,
-            f"select kpi, value from metrics.four_c_radar where month = date '{latest_month}'",
+            f"select kpi, value from metrics.four_c_radar where month = date '{report_month}'",
         )
     )
     assert set(radar) == {"capital_rate", "conversion", "clv", "connection"}
@@ -186,7 +217,7 @@ def test_radar_and_scorecard_values_come_from_the_tables(pages, warehouse, lates
     scorecard = query(
         warehouse,
         f"select kpi, value, unit from metrics.mbsc_scorecard "
-        f"where month = date '{latest_month}' and mbsc_group is not null",
+        f"where month = date '{report_month}' and mbsc_group is not null",
     )
     by_kpi = {cell["data-kpi"]: cell for cell in cells if cell["panel"] == "panel-scorecard"}
     patterns = {
@@ -272,6 +303,153 @@ def test_cli_writes_the_page(warehouse, tmp_path):
     bad = CliRunner().invoke(app, ["dashboard", "--db", str(warehouse), "--month", "2024-13"])
     assert bad.exit_code == 1
     assert "YYYY-MM" in bad.output
+
+
+class Board(HTMLParser):
+    """The MBSC board: its cells (group, quadrant) and the KPIs each lists,
+    with the definition on each KPI name (title) and the reference shown."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cells: dict[tuple[str, str], list[str]] = {}
+        self.titles: dict[str, str] = {}
+        self.references: dict[str, dict[str, str]] = {}
+        self.statuses: dict[str, str] = {}
+        self._cell: tuple[str, str] | None = None
+        self._kpi: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        classes = attributes.get("class", "").split()
+        if tag == "td" and "mbsc-cell" in classes:
+            self._cell = (attributes["data-group"], attributes["data-quadrant"])
+            self.cells[self._cell] = []
+        elif "mbsc-kpi" in classes and self._cell is not None:
+            self._kpi = attributes["data-row-kpi"]
+            self.cells[self._cell].append(self._kpi)
+        elif self._kpi and "kpi-name" in classes:
+            self.titles[self._kpi] = attributes.get("title", "")
+        elif self._kpi and "kpi-reference" in classes:
+            self.references[self._kpi] = attributes
+        elif self._kpi and "status" in classes and "data-status" in attributes:
+            self.statuses[self._kpi] = attributes["data-status"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self._cell = None
+            self._kpi = None
+
+
+def read_board(page: Path) -> Board:
+    board = Board()
+    content = page.read_text(encoding="utf-8")
+    start = content.index('id="panel-scorecard"')
+    board.feed(content[start : content.index("</section>", start)])
+    return board
+
+
+@pytest.mark.slow
+def test_scorecard_is_the_mbsc_board(pages, warehouse, report_month):
+    rows = query(
+        warehouse,
+        "select scorecard.kpi, scorecard.mbsc_group, scorecard.quadrant, scorecard.status, "
+        "scorecard.reference_kind, scorecard.reference_value, catalog.definition, catalog.family "
+        "from metrics.mbsc_scorecard as scorecard join metrics.kpi_catalog as catalog "
+        f"using (kpi) where month = date '{report_month}' and scorecard.mbsc_group is not null",
+    )
+    board = read_board(pages["zh"])
+    # 4 x 4: every MBSC group x every quadrant, nothing else
+    assert set(board.cells) == {(g, q) for g in MBSC_GROUPS for q in MBSC_QUADRANTS}
+    shown = {kpi: cell for cell, kpis in board.cells.items() for kpi in kpis}
+    assert len(shown) == sum(len(kpis) for kpis in board.cells.values())
+    assert set(shown) == {row[0] for row in rows}
+    for kpi, group, quadrant, status, kind, reference, definition, _ in rows:
+        assert shown[kpi] == (group, quadrant), kpi
+        assert board.titles[kpi] == definition, kpi
+        assert board.statuses[kpi] == (status or "none"), kpi
+        assert board.references[kpi]["data-reference-kind"] == (kind or ""), kpi
+        if reference is not None:
+            assert float(board.references[kpi]["data-reference-value"]) == reference, kpi
+    # the ops KPIs of an MBSC group are on the board too
+    assert {row[0] for row in rows if row[7] == "ops"}, "no ops KPI in an MBSC group"
+
+
+@pytest.mark.slow
+def test_warm_up_month_is_not_judged(warehouse, tmp_path):
+    (month,) = query(
+        warehouse,
+        "select min(month) from metrics.mbsc_scorecard where not is_window_complete",
+    )[0]
+    page = render_dashboard(warehouse, month=f"{month:%Y-%m}", lang="en", out=tmp_path / "w.html")
+    statuses = set(read_board(page).statuses.values())
+    assert statuses and statuses <= {"warm_up", "none"}, statuses
+    radar = query(
+        warehouse, f"select count(score) from metrics.four_c_radar where month = date '{month}'"
+    )[0][0]
+    assert radar == 0
+    assert 'class="no-data warm-up"' in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_campaign_panel_shows_the_report_month(pages, warehouse, report_month):
+    rows = query(
+        warehouse,
+        "select campaign_id, month, is_control_too_small, q_value, is_significant "
+        "from metrics.campaign_effect",
+    )
+    in_month = {row[0]: row for row in rows if row[1] == report_month}
+    assert in_month and len(in_month) < len(rows)
+    content = pages["zh"].read_text(encoding="utf-8")
+    shown = re.findall(r'<tr data-campaign="([^"]+)" data-month="([^"]+)"', content)
+    assert {campaign for campaign, _ in shown} == set(in_month)
+    assert {month for _, month in shown} == {f"{report_month:%Y-%m}"}
+    for campaign, (_, _, too_small, q_value, significant) in in_month.items():
+        row = content[content.index(f'data-campaign="{campaign}"') :].split("</tr>")[0]
+        assert f'data-significant="{str(bool(significant) and not too_small).lower()}"' in row
+        if q_value is not None:
+            assert f'data-value="{q_value!r}"' in row
+
+
+@pytest.mark.slow
+def test_control_too_small_is_not_judged(warehouse, tmp_path):
+    rows = query(
+        warehouse,
+        "select campaign_id, month from metrics.campaign_effect where is_control_too_small "
+        "order by month limit 1",
+    )
+    if not rows:
+        pytest.skip("no campaign with a control group too small in the example")
+    campaign, month = rows[0]
+    page = render_dashboard(warehouse, month=f"{month:%Y-%m}", lang="zh", out=tmp_path / "c.html")
+    content = page.read_text(encoding="utf-8")
+    row = content[content.index(f'data-campaign="{campaign}"') :].split("</tr>")[0]
+    assert "对照组过小" in row
+    assert 'data-control-too-small="true"' in row and 'data-significant="false"' in row
+    assert "up-good" not in row and "down-bad" not in row
+
+
+@pytest.mark.slow
+def test_loyalty_panel_has_values(pages, warehouse, report_month):
+    content = pages["en"].read_text(encoding="utf-8")
+    assert 'id="panel-loyalty" class="panel" data-state="ok"' in content
+    for figure in LOYALTY_FIGURES:
+        assert f'id="{figure}"' in content, figure
+    funnel = dict(
+        query(
+            warehouse,
+            f"select kpi, value from metrics.kpi_monthly where month = date '{report_month}' "
+            f"and kpi in ({', '.join(repr(kpi) for kpi in TOUCH_FUNNEL)})",
+        )
+    )
+    assert set(funnel) == set(TOUCH_FUNNEL)
+    assert any(value is not None for value in funnel.values())
+    cells = {
+        cell["data-kpi"]: cell
+        for cell in read_cells(pages["en"]).cells
+        if cell["panel"] == "panel-loyalty"
+    }
+    for kpi, value in funnel.items():
+        assert cells[kpi]["data-value"] == ("" if value is None else repr(value)), kpi
 
 
 # -- the browser test ----------------------------------------------------------------
@@ -399,12 +577,12 @@ def console_errors(events: list[dict[str, Any]]) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_page_in_headless_chromium(pages, warehouse, latest_month, tmp_path):
+def test_page_in_headless_chromium(pages, warehouse, report_month, tmp_path):
     chromium = chromium_or_fail()
     radar = dict(
         query(
             warehouse,
-            f"select kpi, value from metrics.four_c_radar where month = date '{latest_month}'",
+            f"select kpi, value from metrics.four_c_radar where month = date '{report_month}'",
         )
     )
     browser = DevTools(chromium, tmp_path)
@@ -420,17 +598,8 @@ def test_page_in_headless_chromium(pages, warehouse, latest_month, tmp_path):
                 "function () { window.__dialogs += 1; };"
             ),
         )
-        browser.call("Page.navigate", url=pages["en"].resolve().as_uri())
-        browser.wait_for("Page.loadEventFired")
-        deadline = time.monotonic() + 30
+        open_page(browser, pages["en"])
         figures = browser.evaluate("document.querySelectorAll('div.figure').length")
-        while (
-            browser.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
-            < figures
-        ):
-            assert time.monotonic() < deadline, "plotly did not draw every figure"
-            time.sleep(0.2)
-        time.sleep(0.5)
 
         assert console_errors(browser.events) == []
         assert not [e for e in browser.events if e["method"] == "Page.javascriptDialogOpening"]
@@ -481,15 +650,124 @@ def test_page_in_headless_chromium(pages, warehouse, latest_month, tmp_path):
         )
         assert EVIL_NAME in ticks
 
-        size = browser.call("Page.getLayoutMetrics")["cssContentSize"]
-        shot = browser.call(
-            "Page.captureScreenshot",
-            format="png",
-            captureBeyondViewport=True,
-            clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
-        )
+        check_chart_titles(browser, report_month)
+
+        open_page(browser, pages["zh"])
+        assert console_errors(browser.events) == []
+        check_no_warm_up_month_in_trends(browser, warehouse)
+        check_no_raw_code(browser, warehouse)
+        shot = screenshot(browser)
     finally:
         browser.close()
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    SCREENSHOT.write_bytes(base64.b64decode(shot["data"]))
-    assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    png = tmp_path / "dashboard_zh.png"
+    png.write_bytes(base64.b64decode(shot["data"]))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if SCREENSHOT_COPY:
+        shutil.copyfile(png, SCREENSHOT_COPY)
+
+
+def open_page(browser: DevTools, page: Path) -> None:
+    """Navigate to a page and wait until plotly has drawn every figure."""
+    browser.events.clear()
+    browser.call("Page.navigate", url=page.resolve().as_uri())
+    browser.wait_for("Page.loadEventFired")
+    deadline = time.monotonic() + 30
+    figures = browser.evaluate("document.querySelectorAll('div.figure').length")
+    while (
+        browser.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length") < figures
+    ):
+        assert time.monotonic() < deadline, "plotly did not draw every figure"
+        time.sleep(0.2)
+    time.sleep(0.5)
+
+
+def check_chart_titles(browser: DevTools, report_month: dt.date) -> None:
+    """Both axes of the spend per buyer chart have titles, the Sankey names
+    its two months, and no mode bar sits over a title until hovered."""
+    aov = browser.evaluate(
+        "(l => [l.xaxis.title.text, l.yaxis.title.text, l.yaxis2.title.text])"
+        "(document.getElementById('fig-aov').layout)"
+    )
+    assert all(aov), aov
+    sankey = browser.evaluate(
+        "document.getElementById('fig-lifecycle-sankey').layout.annotations.map(a => a.text)"
+    )
+    previous = (report_month - dt.timedelta(days=1)).strftime("%Y-%m")
+    assert any(previous in text for text in sankey), sankey
+    assert any(f"{report_month:%Y-%m}" in text for text in sankey), sankey
+    # the mode bar (on hover) sits in a top margin high enough to clear the titles
+    assert browser.evaluate(
+        "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".every(gd => gd.layout.margin.t >= 60)"
+    )
+
+
+TIME_FIGURES = ("fig-trends", "fig-aov", "fig-tier-moves", "fig-points")
+
+
+def check_no_warm_up_month_in_trends(browser: DevTools, warehouse: Path) -> None:
+    """Every trace over months shows only months whose windows are full: a KPI
+    line (named by the KPI's Chinese label) those of its KPI in kpi_monthly,
+    a tier of the tier mix those of kpi_monthly_by_tier."""
+    complete: dict[str, set[str]] = {}
+    for label, month in query(
+        warehouse,
+        "select label_zh, strftime(month, '%Y-%m') from metrics.kpi_monthly "
+        "where is_window_complete",
+    ):
+        complete.setdefault(label, set()).add(month)
+    tier_months = {
+        month
+        for (month,) in query(
+            warehouse,
+            "select distinct strftime(month, '%Y-%m') from metrics.kpi_monthly_by_tier "
+            "where is_window_complete",
+        )
+    }
+    warm_up = {
+        month
+        for (month,) in query(
+            warehouse,
+            "select strftime(month, '%Y-%m') from metrics.kpi_monthly "
+            "group by month having not bool_or(is_window_complete)",
+        )
+    }
+    assert warm_up, "the example should start with warm-up months"
+    traces = browser.evaluate(
+        f"{json.dumps([*TIME_FIGURES, 'fig-tier-mix'])}.flatMap(id => "
+        "(document.getElementById(id) || {data: []}).data.map("
+        "t => [id, t.name, (t.x || []).map(x => String(x).slice(0, 7))]))"
+    )
+    assert {figure for figure, _, _ in traces} >= {*TIME_FIGURES, "fig-tier-mix"}
+    for figure, name, months in traces:
+        assert months, (figure, name)
+        assert not set(months) & warm_up, (figure, name)
+        allowed = tier_months if figure == "fig-tier-mix" else complete[name]
+        assert set(months) <= allowed, (figure, name, sorted(set(months) - allowed))
+
+
+def check_no_raw_code(browser: DevTools, warehouse: Path) -> None:
+    """No code of metrics.code_labels (three characters or more, not a number)
+    shows as a word in the Chinese page's text or in its charts."""
+    codes = {
+        code
+        for (code,) in query(warehouse, "select distinct code from metrics.code_labels")
+        if len(code) >= 3 and not code.isdigit()
+    }
+    assert {"40_plus", "gold", "tmall"} <= codes
+    shown = browser.evaluate(
+        "document.body.innerText + ' ' + Array.from(document.querySelectorAll('svg text'))"
+        ".map(t => t.textContent).join(' ')"
+    )
+    raw = sorted(code for code in codes if re.search(rf"(?<![\w]){re.escape(code)}(?![\w])", shown))
+    assert raw == [], raw
+
+
+def screenshot(browser: DevTools) -> dict[str, Any]:
+    size = browser.call("Page.getLayoutMetrics")["cssContentSize"]
+    return browser.call(
+        "Page.captureScreenshot",
+        format="png",
+        captureBeyondViewport=True,
+        clip={"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+    )

@@ -29,7 +29,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from helpers import FIXTURES, PROJECT_DIR, query, run_dbt, start_dbt
+from helpers import FIXTURES, PROJECT_DIR, Build, query, run_dbt, start_dbt
 from memberkpi.cli import app
 from memberkpi.publish import serving as publish_module
 from memberkpi.publish.serving import PublishError, publish
@@ -482,23 +482,19 @@ def drop_some_orders(raw_dir: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def first_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One build on the example data; each test copies it before changing it."""
-    work_dir = tmp_path_factory.mktemp("first_build")
-    raw_dir = work_dir / "raw"
-    shutil.copytree(EXAMPLE_RAW, raw_dir)
-    result = run_dbt(["build"], work_dir=work_dir, raw_dir=raw_dir)
-    assert result.success, result.output[-4000:]
-    return work_dir
+def first_build(spec_example_build: Build) -> Build:
+    """One build on the example data (tests/conftest.py: built once per
+    session); each test copies it before changing it."""
+    return spec_example_build
 
 
-def copy_build(first_build: Path, tmp_path: Path) -> tuple[Path, Path]:
+def copy_build(first_build: Build, tmp_path: Path) -> tuple[Path, Path]:
     """A private copy of the first build: (work dir, raw dir)."""
     work_dir = tmp_path / "dbt"
     work_dir.mkdir()
-    shutil.copy2(first_build / "warehouse.duckdb", work_dir / "warehouse.duckdb")
+    shutil.copy2(first_build.db_path, work_dir / "warehouse.duckdb")
     raw_dir = tmp_path / "raw"
-    shutil.copytree(first_build / "raw", raw_dir)
+    shutil.copytree(first_build.raw_dir, raw_dir)
     return work_dir, raw_dir
 
 
@@ -519,7 +515,7 @@ def last_build(db_path: Path) -> tuple[str, str]:
 
 
 @pytest.mark.slow
-def test_a_killed_build_is_not_published(first_build: Path, tmp_path: Path) -> None:
+def test_a_killed_build_is_not_published(first_build: Build, tmp_path: Path) -> None:
     """A3: SIGKILL after the first metrics-layer table is written (what the OOM
     killer sends): publish refuses, the last serving copy stays whole and
     readable; after a clean rebuild publish succeeds."""
@@ -567,7 +563,7 @@ def test_a_killed_build_is_not_published(first_build: Path, tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_a_partial_build_leaves_older_metric_tables_unpublished(
-    first_build: Path, tmp_path: Path
+    first_build: Build, tmp_path: Path
 ) -> None:
     """A clean `dbt run` of one metric table: the others are older than the
     last build, and publish says which."""
@@ -604,7 +600,7 @@ def set_bad_channel(raw_dir: Path, one_in: int) -> int:
 
 @pytest.mark.slow
 def test_a_warned_build_is_published_and_a_failed_one_is_not(
-    first_build: Path, tmp_path: Path
+    first_build: Build, tmp_path: Path
 ) -> None:
     """About 2% of orders quarantined: the warn-severity share test warns and
     the build still publishes. About 20%: the error test fails, and publish
@@ -691,7 +687,7 @@ def start_reader(mode: str, serving: Path, work: Path) -> subprocess.Popen[str]:
 
 @pytest.mark.slow
 def test_readers_are_never_locked_out_by_a_build_and_publish(
-    first_build: Path, tmp_path: Path
+    first_build: Build, tmp_path: Path
 ) -> None:
     work_dir, raw_dir = copy_build(first_build, tmp_path)
     build_db = work_dir / "warehouse.duckdb"
@@ -738,7 +734,7 @@ def test_readers_are_never_locked_out_by_a_build_and_publish(
 
 
 @pytest.mark.slow
-def test_two_builds_in_a_row_give_the_same_tables(first_build: Path, tmp_path: Path) -> None:
+def test_two_builds_in_a_row_give_the_same_tables(first_build: Build, tmp_path: Path) -> None:
     work_dir, raw_dir = copy_build(first_build, tmp_path)
     build_db = work_dir / "warehouse.duckdb"
     first = table_checksums(build_db)

@@ -46,7 +46,6 @@ def contract_required_tables() -> list[str]:
     ]
 
 
-
 def memberkpi_run(raw_dir: Path, db: Path) -> subprocess.CompletedProcess[str]:
     """`memberkpi run --raw-dir raw_dir --db db` with the outputs at their defaults."""
     env = {key: value for key, value in os.environ.items() if key not in OUTPUT_ENV}
@@ -74,6 +73,16 @@ def assert_stopped_before_building(
     return lines[0]
 
 
+def assert_run_stops_and_leaves_raw_unchanged(raw_dir: Path, needles: list[str]) -> str:
+    """`memberkpi run` on raw_dir stops before building (one line holding
+    every needle) and leaves every file of raw_dir as it was; the line."""
+    before = file_hashes(raw_dir)
+    db = raw_dir.parent / "brand.duckdb"
+    line = assert_stopped_before_building(memberkpi_run(raw_dir, db), db, needles)
+    assert file_hashes(raw_dir) == before
+    return line
+
+
 def test_required_tables_come_from_the_raw_contract() -> None:
     from memberkpi.pipeline.run import required_tables
 
@@ -86,15 +95,12 @@ def test_run_stops_when_a_required_table_is_missing(tmp_path: Path, table: str) 
     raw_dir = tmp_path / "brand exports"
     shutil.copytree(HANDMADE, raw_dir)
     (raw_dir / f"{table}.csv").unlink()
-    before = file_hashes(raw_dir)
-    db = tmp_path / "brand.duckdb"
 
-    line = assert_stopped_before_building(
-        memberkpi_run(raw_dir, db), db, [f"'{table}'", "missing", str(raw_dir)]
+    line = assert_run_stops_and_leaves_raw_unchanged(
+        raw_dir, [f"'{table}'", "missing", str(raw_dir)]
     )
 
     assert f"{table}.csv" in line
-    assert file_hashes(raw_dir) == before
 
 
 def test_run_stops_on_a_header_only_orders_csv(tmp_path: Path) -> None:
@@ -103,14 +109,8 @@ def test_run_stops_on_a_header_only_orders_csv(tmp_path: Path) -> None:
     orders = raw_dir / "orders.csv"
     header = orders.read_text(encoding="utf-8").splitlines()[0]
     orders.write_text(header + "\n", encoding="utf-8")
-    before = file_hashes(raw_dir)
-    db = tmp_path / "brand.duckdb"
 
-    assert_stopped_before_building(
-        memberkpi_run(raw_dir, db), db, ["'orders'", "no data rows", str(orders)]
-    )
-
-    assert file_hashes(raw_dir) == before
+    assert_run_stops_and_leaves_raw_unchanged(raw_dir, ["'orders'", "no data rows", str(orders)])
 
 
 def test_run_stops_on_a_zero_row_parquet(tmp_path: Path) -> None:
@@ -124,14 +124,8 @@ def test_run_stops_on_a_zero_row_parquet(tmp_path: Path) -> None:
         )
     with duckdb.connect() as connection:
         assert connection.execute(f"select count(*) from '{members}'").fetchone() == (0,)
-    before = file_hashes(raw_dir)
-    db = tmp_path / "brand.duckdb"
 
-    assert_stopped_before_building(
-        memberkpi_run(raw_dir, db), db, ["'members'", "no data rows", str(members)]
-    )
-
-    assert file_hashes(raw_dir) == before
+    assert_run_stops_and_leaves_raw_unchanged(raw_dir, ["'members'", "no data rows", str(members)])
 
 
 def test_run_stops_when_the_raw_directory_does_not_exist(tmp_path: Path) -> None:

@@ -61,7 +61,6 @@ BRANDS = (
 )
 
 
-
 def memberkpi_run(raw_dir: Path, db: Path) -> subprocess.CompletedProcess[str]:
     """`memberkpi run` with MEMBERKPI_DB = db and every output at its default."""
     env = {key: value for key, value in os.environ.items() if key not in OUTPUT_ENV}

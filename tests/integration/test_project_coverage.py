@@ -21,16 +21,14 @@ Each test names every offender in its failure message.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import FIXTURES, run_dbt
+from helpers import Build
 
-EXAMPLE_RAW = FIXTURES / "spec_example" / "raw"
 LAYERS = ("staging", "intermediate", "marts", "metrics")
 CONTRACT_LAYERS = ("marts", "metrics")
 GRAIN_PREFIX = "One row per"
@@ -39,18 +37,10 @@ NOT_NULL_CONSTRAINTS = ("not_null", "primary_key")
 Node = dict[str, Any]
 
 
-def parse_manifest(work_dir: Path) -> dict[str, Any]:
-    """target/manifest.json of a `dbt parse` into work_dir (also used by
-    tests/integration/test_project_evaluator.py)."""
-    result = run_dbt(["parse", "--no-partial-parse"], work_dir=work_dir, raw_dir=EXAMPLE_RAW)
-    assert result.success, result.output[-4000:]
-    return json.loads((work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
-
-
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """target/manifest.json of a `dbt parse` into a private target path."""
-    return parse_manifest(tmp_path_factory.mktemp("coverage"))
+def manifest(project_parse: Build) -> dict[str, Any]:
+    """target/manifest.json of the session's `dbt parse` (tests/conftest.py)."""
+    return project_parse.manifest()
 
 
 def models(manifest: dict[str, Any]) -> Iterator[Node]:

@@ -31,9 +31,8 @@ from typing import Any
 
 import pytest
 import yaml
-from test_project_coverage import parse_manifest
 
-from helpers import TESTS_DIR
+from helpers import TESTS_DIR, Build
 
 EXCEPTIONS_FILE = TESTS_DIR / "project_evaluator_exceptions.yml"
 
@@ -473,9 +472,8 @@ def settings() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory, settings: dict[str, Any]) -> Project:
-    manifest = parse_manifest(tmp_path_factory.mktemp("evaluator"))
-    return Project(manifest, evaluator_vars(settings))
+def project(project_parse: Build, settings: dict[str, Any]) -> Project:
+    return Project(project_parse.manifest(), evaluator_vars(settings))
 
 
 @pytest.mark.parametrize("rule", list(RULES))

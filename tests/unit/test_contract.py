@@ -183,7 +183,7 @@ def test_the_rendered_doc_follows_a_contract_edit(tmp_path: Path) -> None:
     rendered = renderer.render_doc(text, load_contract(project))
     (row,) = [line for line in rendered.splitlines() if line.startswith("| surveys |")]
     assert row.split(" | ")[6] == "-"  # no orphan rule left
-    assert "nps_score null, unparsed/not whole or not 1-10" in row
+    assert "nps_score null, unparsed, not whole or not 1-10" in row
     # the prose outside the markers is kept
     assert rendered.split(renderer.BEGIN)[0] == text.split(renderer.BEGIN)[0]
     assert rendered.split(renderer.END)[1] == text.split(renderer.END)[1]

@@ -2,11 +2,20 @@
     in (touched_at, touched_at + 7 days], both business-local timestamps.
     Units are touches (a member touched twice in a campaign counts twice).
     The test is a two-proportion z-test with the pooled proportion,
-    two-sided: p = 2 * Phi(-|z|). -#}
+    two-sided: p = 2 * Phi(-|z|), left NULL when the control group has
+    fewer than var min_control_members touches. The p-values of a month
+    (the month of the campaign's start date) get Benjamini-Hochberg
+    q-values: with the month's m p-values ranked 1..m ascending,
+    q_(i) = min over j >= i of p_(j) * m / j, capped at 1, taken as a
+    running min from the largest rank down. -#}
 with
 
 campaigns as (
     select * from {{ ref('dim_campaign') }}
+),
+
+months as (
+    select * from {{ ref('dim_month') }}
 ),
 
 test_touches as (
@@ -72,6 +81,9 @@ rates as (
     select
         campaigns.campaign_id,
         campaigns.campaign_name,
+        cast(
+            {{ dbt.date_trunc('month', 'campaigns.start_date') }} as date
+        ) as month,
         coalesce(campaign_groups.treatment_size, 0) as treatment_size,
         coalesce(campaign_groups.control_size, 0) as control_size,
         coalesce(campaign_groups.treatment_responders, 0)
@@ -126,33 +138,86 @@ tested as (
     from rates
 ),
 
+judged as (
+    select
+        *,
+        control_size < {{ var('min_control_members') }}
+            as is_control_too_small,
+        case
+            when control_size >= {{ var('min_control_members') }}
+                then 2 * {{ standard_normal_cdf('(-abs(z_score))') }}
+        end as p_value
+    from tested
+),
+
+-- ranks 1..m of the month's p-values, ascending; campaigns without a
+-- p-value sit in a partition of their own and get no q-value
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by month, p_value is null
+            order by p_value, campaign_id
+        ) as p_rank,
+        count(p_value) over (partition by month) as count_month_p_values
+    from judged
+),
+
+-- running min of p_(j) * m / j from the largest rank j down to rank i
+adjusted as (
+    select
+        *,
+        min(p_value * count_month_p_values / p_rank) over (
+            partition by month, p_value is null
+            order by p_rank desc
+            rows between unbounded preceding and current row
+        ) as running_min_adjusted_p
+    from ranked
+),
+
 final as (
     select
         -- ids and names
-        campaign_id,
-        campaign_name,
+        adjusted.campaign_id,
+        adjusted.campaign_name,
+        adjusted.month,
 
         -- groups
-        treatment_size,
-        control_size,
-        treatment_responders,
-        control_responders,
+        adjusted.treatment_size,
+        adjusted.control_size,
+        adjusted.treatment_responders,
+        adjusted.control_responders,
 
         -- rates
-        treatment_response_rate,
-        control_response_rate,
-        uplift,
+        adjusted.treatment_response_rate,
+        adjusted.control_response_rate,
+        adjusted.uplift,
 
         -- sales
-        treatment_net_sales_per_member,
-        control_net_sales_per_member,
-        incremental_net_sales,
+        adjusted.treatment_net_sales_per_member,
+        adjusted.control_net_sales_per_member,
+        adjusted.incremental_net_sales,
 
         -- test
-        pooled_response_rate,
-        z_score,
-        2 * {{ standard_normal_cdf('(-abs(z_score))') }} as p_value
-    from tested
+        adjusted.pooled_response_rate,
+        adjusted.z_score,
+        adjusted.p_value,
+        case
+            when adjusted.running_min_adjusted_p > 1 then cast(1 as double)
+            else adjusted.running_min_adjusted_p
+        end as q_value,
+
+        -- flags
+        adjusted.is_control_too_small,
+        -- q_value < 0.05 (the cap at 1 cannot change the comparison)
+        case
+            when adjusted.running_min_adjusted_p is not null
+                then adjusted.running_min_adjusted_p < 0.05
+        end as is_significant,
+        months.is_complete_month
+    from adjusted
+    left join months
+        on adjusted.month = months.report_month
 )
 
 select * from final

@@ -46,7 +46,7 @@ stage_counts as (
 
 final as (
     select
-        months.report_month,
+        months.report_month as month,
         stages.lifecycle_stage,
         stages.lifecycle_stage_order,
         coalesce(stage_counts.count_members, 0) as count_members,
@@ -54,7 +54,8 @@ final as (
             'coalesce(stage_counts.count_members, 0)',
             'sum(coalesce(stage_counts.count_members, 0))'
             ~ ' over (partition by months.report_month)'
-        ) }} as share  -- noqa: RF04
+        ) }} as share,  -- noqa: RF04
+        months.is_complete_month
     from months
     cross join stages
     left join stage_counts

@@ -4,6 +4,10 @@
     one who joins and exits within m moves `joined` -> `exited`. -#}
 with
 
+months as (
+    select * from {{ ref('dim_month') }}
+),
+
 member_monthly as (
     select * from {{ ref('fct_member_monthly') }}
 ),
@@ -59,7 +63,7 @@ moves as (
         )
 ),
 
-final as (
+move_counts as (
     select
         report_month,
         from_stage,
@@ -67,6 +71,18 @@ final as (
         count(*) as count_members
     from moves
     group by report_month, from_stage, to_stage
+),
+
+final as (
+    select
+        move_counts.report_month as month,
+        move_counts.from_stage,
+        move_counts.to_stage,
+        move_counts.count_members,
+        months.is_complete_month
+    from move_counts
+    left join months
+        on move_counts.report_month = months.report_month
 )
 
 select * from final

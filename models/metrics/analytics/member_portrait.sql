@@ -4,9 +4,8 @@
     hash, no channel customer ids, no city text. -#}
 with
 
-latest_month as (
-    select max(report_month) as report_month
-    from {{ ref('dim_month') }}
+months as (
+    select * from {{ ref('dim_month') }}
 ),
 
 members as (
@@ -25,10 +24,25 @@ order_items as (
     select * from {{ ref('fct_order_items') }}
 ),
 
+latest_report_month as (
+    select max(report_month) as report_month
+    from months
+),
+
+latest_month as (
+    select
+        months.report_month,
+        months.is_complete_month
+    from months
+    inner join latest_report_month
+        on months.report_month = latest_report_month.report_month
+),
+
 current_members as (
     select
         member_monthly.member_id,
         member_monthly.report_month,
+        latest_month.is_complete_month,
         member_monthly.lifecycle_stage
     from member_monthly
     inner join latest_month
@@ -70,7 +84,7 @@ final as (
     select
         -- ids
         current_members.member_id,
-        current_members.report_month,
+        current_members.report_month as month,
 
         -- profile tags
         members.age_band,
@@ -94,7 +108,10 @@ final as (
 
         -- segments
         current_members.lifecycle_stage,
-        rfm_members.rfm_segment
+        rfm_members.rfm_segment,
+
+        -- flags
+        current_members.is_complete_month
     from current_members
     inner join members
         on current_members.member_id = members.member_id
@@ -107,7 +124,7 @@ final as (
     left join rfm_members
         on
             current_members.member_id = rfm_members.member_id
-            and current_members.report_month = rfm_members.report_month
+            and current_members.report_month = rfm_members.month
 )
 
 select * from final

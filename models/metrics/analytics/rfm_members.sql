@@ -23,6 +23,10 @@ segments as (
     select * from {{ ref('rfm_segments') }}
 ),
 
+months as (
+    select * from {{ ref('dim_month') }}
+),
+
 scored as (
     select
         *,
@@ -81,7 +85,7 @@ final as (
     select
         -- ids
         scored.member_id,
-        scored.report_month,
+        scored.report_month as month,
 
         -- rfm inputs
         scored.recency_days,
@@ -106,7 +110,8 @@ final as (
         -- flags and dates
         scored.is_enrolled_at_month_end,
         scored.month_end_date,
-        scored.last_member_order_date
+        scored.last_member_order_date,
+        months.is_complete_month
     from scored
     left join score_segments
         on
@@ -114,6 +119,8 @@ final as (
             and scored.f_score = score_segments.f_score
             and scored.m_score = score_segments.m_score
             and score_segments.match_rank = 1
+    left join months
+        on scored.report_month = months.report_month
 )
 
 select * from final

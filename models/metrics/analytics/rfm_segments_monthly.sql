@@ -14,25 +14,25 @@ rfm_members as (
 
 segment_counts as (
     select
-        report_month,
+        month,
         rfm_segment,
         count(*) as count_members,
         avg(cast(monetary as double)) as avg_monetary
     from rfm_members
-    group by report_month, rfm_segment
+    group by month, rfm_segment
 ),
 
 month_totals as (
     select
-        report_month,
+        month,
         count(*) as count_rfm_members
     from rfm_members
-    group by report_month
+    group by month
 ),
 
 final as (
     select
-        months.report_month,
+        months.report_month as month,
         segments.segment_code as rfm_segment,
         segments.segment_name_zh as rfm_segment_name_zh,
         segments.segment_name_en as rfm_segment_name_en,
@@ -42,15 +42,16 @@ final as (
             'coalesce(segment_counts.count_members, 0)',
             'month_totals.count_rfm_members'
         ) }} as share,  -- noqa: RF04
-        segment_counts.avg_monetary
+        segment_counts.avg_monetary,
+        months.is_complete_month
     from months
     cross join segments
     left join segment_counts
         on
-            months.report_month = segment_counts.report_month
+            months.report_month = segment_counts.month
             and segments.segment_code = segment_counts.rfm_segment
     left join month_totals
-        on months.report_month = month_totals.report_month
+        on months.report_month = month_totals.month
 )
 
 select * from final

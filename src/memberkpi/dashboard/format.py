@@ -57,10 +57,14 @@ def format_value(value: Any, unit: str | None) -> str:
     return f"{number:,.{_DECIMALS.get(unit or '', 2)}f}"
 
 
-def format_change(value: Any) -> str:
-    """A relative change (0.05 = +5%) as a signed percentage."""
+def format_change(value: Any, change_unit: str = "relative") -> str:
+    """A change as text in mbsc_scorecard's change_unit: 'relative' (a fraction,
+    0.05 = +5%) as a signed percentage, 'pp' (percentage points, 1.2) as
+    signed percentage points."""
     if is_null(value):
         return DASH
+    if change_unit == "pp":
+        return f"{float(value):+,.1f} pp"
     return f"{float(value) * 100:+,.1f}%"
 
 
@@ -75,7 +79,7 @@ def format_count(value: Any) -> str:
 
 
 def format_p_value(value: Any) -> str:
-    """A p-value with four decimals (below 0.0001 as '<0.0001')."""
+    """A p- or q-value with four decimals (below 0.0001 as '<0.0001')."""
     if is_null(value):
         return DASH
     number = float(value)

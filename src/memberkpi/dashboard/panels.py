@@ -1,26 +1,34 @@
 """The dashboard's panels: each reads metric tables and returns HTML.
 
 Every number shown is a value of a metric table, formatted by
-dashboard.format; nothing is recomputed here. Text that goes into HTML is
-escaped with esc(); text that goes into a plotly figure is escaped too
-(plotly reads labels as pseudo-HTML and shows entities as characters), and
-plotly's own JSON encoding turns '<', '>' and '/' into \\u escapes, which
-figure_html() checks.
+dashboard.format; nothing is recomputed here. The building blocks live in
+dashboard.blocks, the MBSC board in dashboard.scorecard and the loyalty
+panel in dashboard.loyalty; PANELS lists the page's panels in order.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
 import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.subplots import make_subplots
 
-from memberkpi.dashboard.data import NoData, Warehouse, add_months
+from memberkpi.dashboard.blocks import (
+    Context,
+    change_text,
+    figure_html,
+    in_catalog_order,
+    no_data_note,
+    plot_text,
+    table_html,
+    value_cell,
+    warm_up_note,
+    warm_up_text,
+    window_months,
+)
+from memberkpi.dashboard.data import NoData, add_months
 from memberkpi.dashboard.format import (
     DASH,
     esc,
@@ -35,15 +43,15 @@ from memberkpi.dashboard.format import (
     raw_value,
     tag,
 )
-from memberkpi.dashboard.text import stage_label, tag_label, text
+from memberkpi.dashboard.loyalty import loyalty
+from memberkpi.dashboard.scorecard import scorecard
+from memberkpi.dashboard.text import text
 
 # used only when the warehouse has no metrics.four_c_radar / kpi_catalog
 RADAR_FALLBACK = ("capital_rate", "conversion", "clv", "connection")
-MBSC_GROUPS = ("scale", "activity", "purchase", "service")
 AOV_KPIS = ("member_order_value", "member_purchase_frequency", "member_aov")
 CORE_FALLBACK = ("member_purchase_frequency", "member_aov", "retention_rate")
 HEADLINE_KPIS = ("members_total", "member_net_sales")
-STAGE_ORDER = ("joined", "new", "unconverted", "first_time", "repeat", "silent", "lapsed")
 STAGE_COLOURS = {
     "joined": "#9e9e9e",
     "new": "#64b5f6",
@@ -63,118 +71,9 @@ TAG_ORDER = (
     "preferred_category",
     "price_band",
 )
-TREND_MONTHS = 24
+# the code type of metrics.code_labels for a portrait tag (else the tag's name)
+TAG_CODE_TYPES = {"preferred_channel": "channel"}
 COHORT_MONTHS = 24
-FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, Helvetica, Arial, sans-serif"
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
-
-
-@dataclass
-class Context:
-    """What every panel needs: the warehouse, the month and the language."""
-
-    warehouse: Warehouse
-    month: dt.date
-    lang: str
-
-    @property
-    def label_column(self) -> str:
-        return f"label_{self.lang}"
-
-    @property
-    def segment_name_column(self) -> str:
-        return f"rfm_segment_name_{self.lang}"
-
-    def t(self, key: str, **values: str) -> str:
-        return text(key, self.lang, **values)
-
-    def require(self, *tables: str) -> None:
-        """Raise NoData when a table is missing."""
-        for table in tables:
-            if not self.warehouse.has(table):
-                raise NoData(self.t("no_data_table", table=f"metrics.{table}"))
-
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        return self.warehouse.rows(sql, params)
-
-    def no_rows(self, table: str) -> NoData:
-        return NoData(
-            self.t("no_data_month", table=f"metrics.{table}", month=format_month(self.month))
-        )
-
-    def label(self, row: dict[str, Any], fallback: str) -> str:
-        value = row.get(self.label_column)
-        return fallback if is_null(value) or value == "" else str(value)
-
-
-# -- building blocks ---------------------------------------------------------
-
-
-def figure_html(figure: go.Figure, div_id: str, height: int = 380) -> str:
-    """A figure as a <div> and <script> (plotly.js is loaded once by the page)."""
-    figure.update_layout(
-        template="plotly_white",
-        height=height,
-        margin={"l": 50, "r": 20, "t": 40, "b": 40},
-        font={"family": FONT, "size": 12},
-    )
-    snippet = pio.to_html(
-        figure,
-        full_html=False,
-        include_plotlyjs=False,
-        include_mathjax=False,
-        div_id=div_id,
-        config=PLOTLY_CONFIG,
-    )
-    # One <script> of plotly's own; a '</script' from data would mean a breakout.
-    if snippet.lower().count("</script") != snippet.lower().count("<script"):
-        raise ValueError(f"figure {div_id}: unescaped script tag in its data")
-    return tag("div", snippet, class_="figure")
-
-
-def no_data_note(message: str) -> str:
-    return tag("p", esc(message), class_="no-data", role="status")
-
-
-def table_html(
-    heads: Sequence[str], body_rows: Sequence[str], class_: str = "data", caption: str = ""
-) -> str:
-    """A table from escaped heads and ready <tr> rows."""
-    head = "".join(tag("th", esc(head), scope="col") for head in heads)
-    caption_html = tag("caption", esc(caption)) if caption else ""
-    return tag(
-        "table",
-        caption_html + tag("thead", tag("tr", head)) + tag("tbody", "".join(body_rows)),
-        class_=class_,
-    )
-
-
-def value_cell(value: Any, unit: str | None, **data: Any) -> str:
-    """A <td> with the formatted value and the exact value in data-value."""
-    return tag(
-        "td",
-        esc(format_value(value, unit)),
-        class_="num null" if is_null(value) else "num",
-        data_value=raw_value(value),
-        **{f"data_{key}": item for key, item in data.items()},
-    )
-
-
-def change_cell(value: Any, higher_is_better: bool | None) -> str:
-    direction = ""
-    if not is_null(value) and value != 0 and higher_is_better is not None:
-        direction = "up-good" if (value > 0) == bool(higher_is_better) else "down-bad"
-    return tag(
-        "td",
-        esc(format_change(value)),
-        class_=f"num change {direction}".strip(),
-        data_value=raw_value(value),
-    )
-
-
-def plot_text(value: Any) -> str:
-    """Text for a plotly label: escaped, since plotly reads labels as HTML."""
-    return esc(value)
 
 
 # -- panels ------------------------------------------------------------------
@@ -188,9 +87,13 @@ def radar(ctx: Context) -> str:
         "select * from metrics.four_c_radar where month in (?, ?)", [ctx.month, last_year]
     )
     current = {row["kpi"]: row for row in rows if row["month"] == ctx.month}
-    previous = {row["kpi"]: row for row in rows if row["month"] == last_year}
+    # a warm-up month has no score: last year's line is drawn only when judged
+    previous = {
+        row["kpi"]: row for row in rows if row["month"] == last_year and row["is_window_complete"]
+    }
     if not current:
         raise ctx.no_rows("four_c_radar")
+    warm_up = warm_up_text(ctx, (row["is_window_complete"] for row in current.values()))
     kpis = in_catalog_order(ctx, current)
     labels = [plot_text(ctx.label(current[kpi], kpi)) for kpi in kpis]
     theta = [*labels, labels[0]]
@@ -282,86 +185,15 @@ def radar(ctx: Context) -> str:
         class_="data radar-values",
     )
     note = ""
+    if warm_up:
+        note += tag("p", esc(warm_up), class_="no-data warm-up", role="status")
     if any(row.get("is_benchmark_illustrative") for row in current.values()):
-        note = tag("p", esc(ctx.t("illustrative")), class_="note")
+        note += tag("p", esc(ctx.t("illustrative")), class_="note")
     return tag(
         "div",
         figure_html(figure, "fig-radar", height=420) + tag("div", table + note),
         class_="split",
     )
-
-
-def _status_badge(ctx: Context, status: Any) -> str:
-    key = status if status in ("good", "watch", "bad") else "none"
-    return tag("span", esc(ctx.t(f"status_{key}")), class_=f"status status-{key}")
-
-
-def scorecard(ctx: Context) -> str:
-    """MBSC scorecard: four groups, value with its reference frames and a status."""
-    ctx.require("mbsc_scorecard")
-    rows = ctx.rows(
-        "select * from metrics.mbsc_scorecard where month = ? and mbsc_group is not null "
-        "order by kpi_order",
-        [ctx.month],
-    )
-    if not rows:
-        raise ctx.no_rows("mbsc_scorecard")
-    heads = [
-        ctx.t("kpi"),
-        ctx.t("value"),
-        ctx.t("mom"),
-        ctx.t("yoy"),
-        ctx.t("benchmark"),
-        ctx.t("target"),
-        ctx.t("status"),
-    ]
-    groups = []
-    for group in [*MBSC_GROUPS, *sorted({row["mbsc_group"] for row in rows} - set(MBSC_GROUPS))]:
-        members = [row for row in rows if row["mbsc_group"] == group]
-        if not members:
-            continue
-        body = [
-            tag(
-                "tr",
-                tag("th", esc(ctx.label(row, row["kpi"])), scope="row")
-                + value_cell(row["value"], row["unit"], kpi=row["kpi"])
-                + change_cell(row["mom_change"], row["higher_is_better"])
-                + change_cell(row["yoy_change"], row["higher_is_better"])
-                + tag("td", esc(format_value(row["benchmark_p50"], row["unit"])), class_="num")
-                + tag("td", esc(format_value(row["target_value"], row["unit"])), class_="num")
-                + tag("td", _status_badge(ctx, row["status"])),
-                data_row_kpi=row["kpi"],
-                data_status=row["status"] or "none",
-                class_=f"status-row-{row['status'] or 'none'}",
-            )
-            for row in members
-        ]
-        title = ctx.t(f"group_{group}") if group in MBSC_GROUPS else group
-        groups.append(
-            tag(
-                "section",
-                tag("h3", esc(title)) + table_html(heads, body),
-                class_="mbsc-group",
-                data_group=group,
-            )
-        )
-    legend = tag(
-        "p",
-        " ".join(_status_badge(ctx, status) for status in ("good", "watch", "bad", None)),
-        class_="legend",
-    )
-    return legend + tag("div", "".join(groups), class_="grid-2")
-
-
-def in_catalog_order(ctx: Context, kpis: Iterable[str]) -> list[str]:
-    """KPI names in kpi_catalog order (metrics.yml order), unknown ones last by name."""
-    order: dict[str, int] = {}
-    if ctx.warehouse.has("kpi_catalog"):
-        order = {
-            row["kpi"]: row["kpi_order"]
-            for row in ctx.rows("select kpi, kpi_order from metrics.kpi_catalog")
-        }
-    return sorted(set(kpis), key=lambda kpi: (order.get(kpi, len(order) + 1), kpi))
 
 
 def _radar_kpis(ctx: Context) -> list[str]:
@@ -397,16 +229,16 @@ def trends(ctx: Context) -> str:
     """Lines over up to 24 months for the 4C, core and headline indicators."""
     ctx.require("kpi_monthly")
     wanted = list(dict.fromkeys([*_radar_kpis(ctx), *_core_kpis(ctx), *HEADLINE_KPIS]))
-    first = add_months(ctx.month, -(TREND_MONTHS - 1))
+    first, last = window_months(ctx)
     placeholders = ", ".join("?" for _ in wanted)
     rows = ctx.rows(
-        f"select month, kpi, value, unit, {ctx.label_column}, kpi_order, is_complete_month "
+        f"select month, kpi, value, unit, {ctx.label_column}, kpi_order "
         f"from metrics.kpi_monthly where kpi in ({placeholders}) and month between ? and ? "
-        "order by kpi_order, month",
-        [*wanted, first, ctx.month],
+        "and is_window_complete order by kpi_order, month",
+        [*wanted, first, last],
     )
     if not rows:
-        raise ctx.no_rows("kpi_monthly")
+        raise ctx.no_trend_rows("kpi_monthly")
     kpis = list(dict.fromkeys(row["kpi"] for row in rows))
     columns = 3
     line_rows = (len(kpis) + columns - 1) // columns
@@ -439,7 +271,7 @@ def trends(ctx: Context) -> str:
         )
         figure.update_yaxes(**_axis_format(unit), **position)
     figure.update_xaxes(tickformat="%Y-%m")
-    return figure_html(figure, "fig-trends", height=260 * line_rows)
+    return figure_html(figure, "fig-trends", height=260 * line_rows) + warm_up_note(ctx)
 
 
 def aov(ctx: Context) -> str:
@@ -447,7 +279,7 @@ def aov(ctx: Context) -> str:
     ctx.require("mbsc_scorecard")
     placeholders = ", ".join("?" for _ in AOV_KPIS)
     rows = ctx.rows(
-        f"select kpi, value, unit, mom_change, yoy_change, higher_is_better, "
+        f"select kpi, value, unit, mom_change, yoy_change, change_unit, higher_is_better, "
         f"{ctx.label_column} from metrics.mbsc_scorecard "
         f"where month = ? and kpi in ({placeholders})",
         [ctx.month, *AOV_KPIS],
@@ -458,7 +290,15 @@ def aov(ctx: Context) -> str:
     boxes = []
     for position, kpi in enumerate(AOV_KPIS):
         row = by_kpi.get(
-            kpi, {"kpi": kpi, "value": None, "unit": None, "mom_change": None, "yoy_change": None}
+            kpi,
+            {
+                "kpi": kpi,
+                "value": None,
+                "unit": None,
+                "mom_change": None,
+                "yoy_change": None,
+                "change_unit": "relative",
+            },
         )
         boxes.append(
             tag(
@@ -471,14 +311,7 @@ def aov(ctx: Context) -> str:
                     data_kpi=kpi,
                     data_value=raw_value(row["value"]),
                 )
-                + tag(
-                    "div",
-                    esc(
-                        f"{ctx.t('mom')} {format_change(row['mom_change'])} · "
-                        f"{ctx.t('yoy')} {format_change(row['yoy_change'])}"
-                    ),
-                    class_="aov-change",
-                ),
+                + tag("div", esc(change_text(ctx, row)), class_="aov-change"),
                 class_="aov-box",
             )
         )
@@ -490,11 +323,13 @@ def aov(ctx: Context) -> str:
     if ctx.warehouse.has("kpi_monthly"):
         series = ctx.rows(
             f"select month, kpi, value, unit, {ctx.label_column} from metrics.kpi_monthly "
-            f"where kpi in ({placeholders}) and month between ? and ? order by month",
-            [*AOV_KPIS, add_months(ctx.month, -(TREND_MONTHS - 1)), ctx.month],
+            f"where kpi in ({placeholders}) and month between ? and ? "
+            "and is_window_complete order by month",
+            [*AOV_KPIS, *window_months(ctx)],
         )
         if series:
             figure = go.Figure()
+            names = {row["kpi"]: plot_text(ctx.label(row, row["kpi"])) for row in series}
             for kpi, colour in zip(AOV_KPIS, ("#00897b", "#8e24aa", "#1565c0"), strict=True):
                 points = [row for row in series if row["kpi"] == kpi]
                 if not points:
@@ -511,13 +346,28 @@ def aov(ctx: Context) -> str:
                         yaxis="y2" if kpi == "member_purchase_frequency" else "y",
                     )
                 )
-            figure.update_layout(
-                yaxis={"tickprefix": "¥", "tickformat": ",.0f"},
-                yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "tickformat": ".2f"},
-                xaxis={"tickformat": "%Y-%m"},
-                legend={"orientation": "h", "y": -0.2},
+            money_axis = " / ".join(
+                names[kpi]
+                for kpi in AOV_KPIS
+                if kpi != "member_purchase_frequency" and kpi in names
             )
-            chart = figure_html(figure, "fig-aov", height=320)
+            figure.update_layout(
+                yaxis={
+                    "tickprefix": "¥",
+                    "tickformat": ",.0f",
+                    "title": {"text": f"{money_axis} (¥)"},
+                },
+                yaxis2={
+                    "overlaying": "y",
+                    "side": "right",
+                    "showgrid": False,
+                    "tickformat": ".2f",
+                    "title": {"text": names.get("member_purchase_frequency", "")},
+                },
+                xaxis={"tickformat": "%Y-%m", "title": {"text": plot_text(ctx.t("month"))}},
+                legend={"orientation": "h", "y": -0.3},
+            )
+            chart = figure_html(figure, "fig-aov", height=360, right_margin=70) + warm_up_note(ctx)
     return formula + caption + chart
 
 
@@ -526,7 +376,7 @@ def lifecycle(ctx: Context) -> str:
     ctx.require("lifecycle_stage_monthly")
     stages = ctx.rows(
         "select lifecycle_stage, lifecycle_stage_order, count_members, share "
-        "from metrics.lifecycle_stage_monthly where report_month = ? "
+        "from metrics.lifecycle_stage_monthly where month = ? "
         "order by lifecycle_stage_order",
         [ctx.month],
     )
@@ -534,14 +384,16 @@ def lifecycle(ctx: Context) -> str:
     if ctx.warehouse.has("lifecycle_transitions"):
         transitions = ctx.rows(
             "select from_stage, to_stage, count_members from metrics.lifecycle_transitions "
-            "where report_month = ? order by from_stage, to_stage",
+            "where month = ? order by from_stage, to_stage",
             [ctx.month],
         )
     if not stages and not transitions:
         raise ctx.no_rows("lifecycle_stage_monthly")
     parts = []
     if stages:
-        labels = [plot_text(stage_label(row["lifecycle_stage"], ctx.lang)) for row in stages]
+        labels = [
+            plot_text(ctx.code_label("lifecycle_stage", row["lifecycle_stage"])) for row in stages
+        ]
         figure = go.Figure(
             go.Bar(
                 x=labels,
@@ -559,7 +411,11 @@ def lifecycle(ctx: Context) -> str:
         body = [
             tag(
                 "tr",
-                tag("th", esc(stage_label(row["lifecycle_stage"], ctx.lang)), scope="row")
+                tag(
+                    "th",
+                    esc(ctx.code_label("lifecycle_stage", row["lifecycle_stage"])),
+                    scope="row",
+                )
                 + value_cell(row["count_members"], "members")
                 + tag("td", esc(format_share(row["share"])), class_="num"),
                 data_stage=row["lifecycle_stage"],
@@ -589,21 +445,24 @@ def lifecycle(ctx: Context) -> str:
     return tag("div", "".join(parts), class_="split")
 
 
-def _stage_key(stage: str) -> tuple[int, str]:
-    order = [*STAGE_ORDER, "exited"]
-    return (order.index(stage) if stage in order else len(order), stage)
-
-
 def _sankey(ctx: Context, transitions: list[dict[str, Any]]) -> str:
-    sources = sorted({row["from_stage"] for row in transitions}, key=_stage_key)
-    targets = sorted({row["to_stage"] for row in transitions}, key=_stage_key)
+    """Stage at the end of the previous month (left) to stage at the end of
+    the report month (right); each side is named by its month."""
+
+    def stage_key(stage: str) -> tuple[int, str]:
+        return ctx.code_key("lifecycle_stage", stage)
+
+    sources = sorted({row["from_stage"] for row in transitions}, key=stage_key)
+    targets = sorted({row["to_stage"] for row in transitions}, key=stage_key)
     nodes = [("from", stage) for stage in sources] + [("to", stage) for stage in targets]
     index = {node: position for position, node in enumerate(nodes)}
     figure = go.Figure(
         go.Sankey(
             arrangement="snap",
             node={
-                "label": [plot_text(stage_label(stage, ctx.lang)) for _, stage in nodes],
+                "label": [
+                    plot_text(ctx.code_label("lifecycle_stage", stage)) for _, stage in nodes
+                ],
                 "color": [STAGE_COLOURS.get(stage, "#90a4ae") for _, stage in nodes],
                 "pad": 12,
                 "thickness": 14,
@@ -616,6 +475,19 @@ def _sankey(ctx: Context, transitions: list[dict[str, Any]]) -> str:
             },
         )
     )
+    previous = format_month(add_months(ctx.month, -1))
+    for month, x_position, anchor in ((previous, 0, "left"), (format_month(ctx.month), 1, "right")):
+        figure.add_annotation(
+            text=plot_text(ctx.t("transition_from", month=month)),
+            x=x_position,
+            y=1,
+            xref="paper",
+            yref="paper",
+            xanchor=anchor,
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 13},
+        )
     return figure_html(figure, "fig-lifecycle-sankey", height=420)
 
 
@@ -624,7 +496,7 @@ def rfm(ctx: Context) -> str:
     ctx.require("rfm_segments_monthly")
     rows = ctx.rows(
         f"select rfm_segment, {ctx.segment_name_column} as segment_name, count_members, "
-        "share, avg_monetary from metrics.rfm_segments_monthly where report_month = ? "
+        "share, avg_monetary from metrics.rfm_segments_monthly where month = ? "
         "order by rfm_segment_priority, rfm_segment",
         [ctx.month],
     )
@@ -718,41 +590,15 @@ def cohort(ctx: Context) -> str:
 
 
 def campaigns(ctx: Context) -> str:
-    """Campaign uplift: response rates, uplift, incremental sales and p-value."""
+    """The report month's campaigns: response rates, uplift, incremental sales,
+    p- and q-value; significance is is_significant (BH q < 0.05), a campaign
+    whose control group is too small is neither judged nor coloured."""
     ctx.require("campaign_effect")
-    rows = ctx.rows("select * from metrics.campaign_effect order by campaign_id")
+    rows = ctx.rows(
+        "select * from metrics.campaign_effect where month = ? order by campaign_id", [ctx.month]
+    )
     if not rows:
-        raise NoData(ctx.t("no_data_table", table="metrics.campaign_effect"))
-    body = [
-        tag(
-            "tr",
-            tag(
-                "th",
-                esc(row["campaign_name"] or row["campaign_id"]),
-                scope="row",
-                class_="campaign-name",
-            )
-            + value_cell(row["treatment_size"], "count")
-            + value_cell(row["control_size"], "count")
-            + value_cell(row["treatment_response_rate"], "ratio")
-            + value_cell(row["control_response_rate"], "ratio")
-            + tag(
-                "td",
-                esc(_signed_points(row["uplift"])),
-                class_="num",
-                data_value=raw_value(row["uplift"]),
-            )
-            + value_cell(row["incremental_net_sales"], "cny")
-            + tag(
-                "td",
-                esc(format_p_value(row["p_value"])),
-                data_value=raw_value(row["p_value"]),
-                class_="num significant" if _significant(row["p_value"]) else "num",
-            ),
-            data_campaign=row["campaign_id"],
-        )
-        for row in rows
-    ]
+        raise NoData(ctx.t("no_campaigns", month=format_month(ctx.month)))
     table = table_html(
         [
             ctx.t("campaign"),
@@ -763,39 +609,91 @@ def campaigns(ctx: Context) -> str:
             ctx.t("uplift"),
             ctx.t("incremental_sales"),
             ctx.t("p_value"),
+            ctx.t("q_value"),
         ],
-        body,
+        [_campaign_row(ctx, row) for row in rows],
         class_="data campaigns",
+        caption=ctx.t("report_month_campaigns", month=format_month(ctx.month)),
     )
     figure = go.Figure(
         go.Bar(
             x=[plot_text(row["campaign_name"] or row["campaign_id"]) for row in rows],
             y=[number_or_none(row["uplift"]) for row in rows],
-            text=[esc(_signed_points(row["uplift"])) for row in rows],
+            text=[esc(_uplift_text(ctx, row)) for row in rows],
             hovertemplate="%{x}: %{text}<extra></extra>",
-            marker={
-                "color": [
-                    "#2e7d32" if (number_or_none(row["uplift"]) or 0) > 0 else "#c62828"
-                    for row in rows
-                ]
-            },
+            marker={"color": [_uplift_colour(row) for row in rows]},
         )
     )
     figure.update_layout(yaxis={"tickformat": ".1%", "title": {"text": plot_text(ctx.t("uplift"))}})
     return (
         figure_html(figure, "fig-campaigns", height=300)
         + table
-        + tag("p", esc(ctx.t("significant")), class_="note")
+        + tag("p", esc(ctx.t("significant_q")), class_="note")
     )
 
 
+def _campaign_row(ctx: Context, row: dict[str, Any]) -> str:
+    too_small = bool(row["is_control_too_small"])
+    significant = bool(row["is_significant"]) and not too_small
+    uplift_class = "num control-too-small" if too_small else "num"
+    if significant:
+        uplift_class += " significant " + ("up-good" if row["uplift"] > 0 else "down-bad")
+    return tag(
+        "tr",
+        tag(
+            "th",
+            esc(row["campaign_name"] or row["campaign_id"]),
+            scope="row",
+            class_="campaign-name",
+        )
+        + value_cell(row["treatment_size"], "count")
+        + value_cell(row["control_size"], "count")
+        + value_cell(row["treatment_response_rate"], "ratio")
+        + value_cell(row["control_response_rate"], "ratio")
+        + tag(
+            "td",
+            esc(_uplift_text(ctx, row)),
+            class_=uplift_class,
+            data_value=raw_value(row["uplift"]),
+        )
+        + value_cell(row["incremental_net_sales"], "cny")
+        + tag(
+            "td",
+            esc(format_p_value(row["p_value"])),
+            data_value=raw_value(row["p_value"]),
+            class_="num",
+        )
+        + tag(
+            "td",
+            esc(format_p_value(row["q_value"])),
+            data_value=raw_value(row["q_value"]),
+            class_="num q-value significant" if significant else "num q-value",
+        ),
+        data_campaign=row["campaign_id"],
+        data_month=format_month(row["month"]),
+        data_significant="true" if significant else "false",
+        data_control_too_small="true" if too_small else "false",
+    )
+
+
+def _uplift_text(ctx: Context, row: dict[str, Any]) -> str:
+    if row["is_control_too_small"]:
+        return ctx.t("control_too_small")
+    return _signed_points(row["uplift"])
+
+
+def _uplift_colour(row: dict[str, Any]) -> str:
+    """Green or red only for a significant uplift; grey when not judged."""
+    if row["is_control_too_small"]:
+        return "#cfd8dc"
+    if not row["is_significant"]:
+        return "#90a4ae"
+    return "#2e7d32" if (number_or_none(row["uplift"]) or 0) > 0 else "#c62828"
+
+
 def _signed_points(value: Any) -> str:
-    """A difference of two rates, shown as signed percentage points."""
-    return DASH if is_null(value) else f"{float(value) * 100:+.1f} pp"
-
-
-def _significant(value: Any) -> bool:
-    return not is_null(value) and float(value) < 0.05
+    """A difference of two rates (0.012), shown as signed percentage points."""
+    return DASH if is_null(value) else format_change(float(value) * 100, "pp")
 
 
 def portrait(ctx: Context) -> str:
@@ -803,8 +701,7 @@ def portrait(ctx: Context) -> str:
     ctx.require("segment_portrait")
     rows = ctx.rows(
         "select segment_type, segment_value, tag_name, tag_value, count_members, share "
-        "from metrics.segment_portrait order by segment_type, segment_value, tag_name, "
-        "count_members desc, tag_value"
+        "from metrics.segment_portrait order by segment_type, segment_value, tag_name"
     )
     if not rows:
         raise NoData(ctx.t("no_data_table", table="metrics.segment_portrait"))
@@ -813,38 +710,24 @@ def portrait(ctx: Context) -> str:
         for row in rows
         if row["segment_type"] == "all"
     }
-    names: dict[str, str] = {}
-    priorities: dict[str, int] = {}
-    if ctx.warehouse.has("rfm_segments_monthly"):
-        for row in ctx.rows(
-            f"select distinct rfm_segment, {ctx.segment_name_column} as segment_name, "
-            "rfm_segment_priority from metrics.rfm_segments_monthly"
-        ):
-            names[row["rfm_segment"]] = row["segment_name"] or row["rfm_segment"]
-            priorities[row["rfm_segment"]] = row["rfm_segment_priority"]
     segments = sorted(
         {
             (row["segment_type"], row["segment_value"])
             for row in rows
             if row["segment_type"] != "all"
         },
-        key=lambda item: (
-            item[0] != "rfm_segment",
-            priorities.get(item[1], 99) if item[0] == "rfm_segment" else _stage_key(item[1])[0],
-            item[1],
-        ),
+        key=lambda item: (item[0] != "rfm_segment", *ctx.code_key(*item)),
     )
     if not segments:
         segments = [("all", "all")]
 
     def segment_name(segment_type: str, segment_value: str) -> str:
-        if segment_type == "rfm_segment":
-            return f"RFM · {names.get(segment_value, segment_value)}"
-        if segment_type == "lifecycle_stage":
-            return (
-                f"{ctx.t('segment_type_lifecycle_stage')} · {stage_label(segment_value, ctx.lang)}"
-            )
-        return segment_value
+        if segment_type == "all":
+            return ctx.code_label("segment_type", "all")
+        return (
+            f"{ctx.code_label('segment_type', segment_type)} · "
+            f"{ctx.code_label(segment_type, segment_value)}"
+        )
 
     options = "".join(
         tag(
@@ -869,13 +752,17 @@ def portrait(ctx: Context) -> str:
         ]
         tables = []
         for tag_name in [*TAG_ORDER, *sorted({row["tag_name"] for row in mine} - set(TAG_ORDER))]:
-            tag_rows = [row for row in mine if row["tag_name"] == tag_name]
+            code_type = TAG_CODE_TYPES.get(tag_name, tag_name)
+            tag_rows = sorted(
+                (row for row in mine if row["tag_name"] == tag_name),
+                key=lambda row, code_type=code_type: ctx.code_key(code_type, row["tag_value"]),
+            )
             if not tag_rows:
                 continue
             body = [
                 tag(
                     "tr",
-                    tag("th", esc(row["tag_value"]), scope="row")
+                    tag("th", esc(ctx.code_label(code_type, row["tag_value"])), scope="row")
                     + value_cell(row["count_members"], "count")
                     + tag("td", esc(format_share(row["share"])), class_="num")
                     + tag(
@@ -883,6 +770,7 @@ def portrait(ctx: Context) -> str:
                         esc(format_share(baseline.get((tag_name, row["tag_value"])))),
                         class_="num baseline",
                     ),
+                    data_tag_value=row["tag_value"],
                 )
                 for row in tag_rows
             ]
@@ -895,7 +783,7 @@ def portrait(ctx: Context) -> str:
                         ctx.t("all_share"),
                     ],
                     body,
-                    caption=tag_label(tag_name, ctx.lang),
+                    caption=ctx.code_label("tag_name", tag_name),
                     class_="data portrait-tag",
                 )
             )
@@ -910,7 +798,7 @@ def portrait(ctx: Context) -> str:
         )
     as_of = ""
     if ctx.warehouse.has("member_portrait"):
-        month = ctx.warehouse.scalar("select max(report_month) from metrics.member_portrait")
+        month = ctx.warehouse.scalar("select max(month) from metrics.member_portrait")
         if month is not None:
             as_of = tag(
                 "span", esc(f"{ctx.t('portrait_as_of')}: {format_month(month)}"), class_="note"
@@ -920,41 +808,30 @@ def portrait(ctx: Context) -> str:
 
 def channels(ctx: Context) -> str:
     """kpi_monthly_by_channel for the month: connection by channel and the split KPIs."""
-    ctx.require("kpi_monthly_by_channel")
-    catalog = ctx.warehouse.has("kpi_catalog")
-    label_sql = f"catalog.{ctx.label_column}" if catalog else "null"
-    unit_sql = "catalog.unit" if catalog else "null"
-    join_sql = (
-        "left join metrics.kpi_catalog as catalog on catalog.kpi = by_channel.kpi"
-        if catalog
-        else ""
-    )
+    ctx.require("kpi_monthly_by_channel", "kpi_catalog")
     rows = ctx.rows(
         f"select by_channel.channel, by_channel.kpi, by_channel.value, "
-        f"{label_sql} as {ctx.label_column}, {unit_sql} as unit "
-        f"from metrics.kpi_monthly_by_channel as by_channel {join_sql} "
+        f"catalog.{ctx.label_column}, catalog.unit "
+        "from metrics.kpi_monthly_by_channel as by_channel "
+        "left join metrics.kpi_catalog as catalog on catalog.kpi = by_channel.kpi "
         "where by_channel.month = ? order by by_channel.channel, by_channel.kpi",
         [ctx.month],
     )
     if not rows:
         raise ctx.no_rows("kpi_monthly_by_channel")
-    channel_codes = sorted({row["channel"] for row in rows})
+    channel_codes = sorted(
+        {row["channel"] for row in rows}, key=lambda code: ctx.code_key("channel", code)
+    )
+    channel_names = [ctx.code_label("channel", code) for code in channel_codes]
     kpis = in_catalog_order(ctx, (row["kpi"] for row in rows))
     cell = {(row["channel"], row["kpi"]): row for row in rows}
     meta = {row["kpi"]: row for row in rows}
-
-    def unit_of(kpi: str) -> str:
-        unit = meta[kpi].get("unit")
-        if unit:
-            return str(unit)
-        return "ratio" if kpi == "connection" else ("cny" if kpi.endswith("sales") else "count")
-
     parts = []
     if "connection" in kpis:
         connection = [cell.get((code, "connection"), {}).get("value") for code in channel_codes]
         figure = go.Figure(
             go.Bar(
-                x=[plot_text(code) for code in channel_codes],
+                x=[plot_text(name) for name in channel_names],
                 y=[number_or_none(value) for value in connection],
                 text=[esc(format_share(value)) for value in connection],
                 textposition="outside",
@@ -972,15 +849,15 @@ def channels(ctx: Context) -> str:
     body = [
         tag(
             "tr",
-            tag("th", esc(code), scope="row")
+            tag("th", esc(name), scope="row", data_channel=code)
             + "".join(
                 value_cell(
-                    cell.get((code, kpi), {}).get("value"), unit_of(kpi), channel=code, kpi=kpi
+                    cell.get((code, kpi), {}).get("value"), meta[kpi]["unit"], channel=code, kpi=kpi
                 )
                 for kpi in kpis
             ),
         )
-        for code in channel_codes
+        for code, name in zip(channel_codes, channel_names, strict=True)
     ]
     parts.append(
         table_html(
@@ -997,6 +874,7 @@ PANELS: tuple[tuple[str, str, Callable[[Context], str]], ...] = (
     ("panel-scorecard", "panel_scorecard", scorecard),
     ("panel-trends", "panel_trends", trends),
     ("panel-aov", "panel_aov", aov),
+    ("panel-loyalty", "panel_loyalty", loyalty),
     ("panel-lifecycle", "panel_lifecycle", lifecycle),
     ("panel-rfm", "panel_rfm", rfm),
     ("panel-cohort", "panel_cohort", cohort),

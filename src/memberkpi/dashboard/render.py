@@ -2,8 +2,9 @@
 
 Reads schema `metrics` of a built (or published) DuckDB file through a
 read-only connection and writes one HTML file with plotly.js inlined (no
-network, no CDN). Panels: 4C radar, MBSC scorecard, trends, spend per buyer
-decomposition, lifecycle, RFM, cohort retention, campaign uplift, member
+network, no CDN). Panels: 4C radar, MBSC scorecard (groups x quadrants),
+trends, spend per buyer decomposition, loyalty (tiers, points, touch funnel),
+lifecycle, RFM, cohort retention, the report month's campaign uplift, member
 portrait and connection by channel. Every number is a value of a metric
 table, only formatted here; a panel without data shows a note.
 """
@@ -70,10 +71,29 @@ td.significant { font-weight: 700; }
 .status-watch { background: #f9a825; color: #212121; }
 .status-bad { background: #c62828; }
 .status-none { background: #b0bec5; color: #212121; }
-tr.status-row-good th { border-left: 4px solid #2e7d32; }
-tr.status-row-watch th { border-left: 4px solid #f9a825; }
-tr.status-row-bad th { border-left: 4px solid #c62828; }
-tr.status-row-none th { border-left: 4px solid #b0bec5; }
+.board-scroll { overflow-x: auto; }
+table.mbsc-board { border-collapse: collapse; width: 100%; table-layout: fixed;
+  min-width: 900px; font-size: 13px; }
+table.mbsc-board th, table.mbsc-board td { border: 1px solid var(--line); padding: 6px;
+  vertical-align: top; }
+table.mbsc-board thead th { background: #eef2f6; text-align: center; }
+table.mbsc-board thead th:first-child { width: 90px; }
+table.mbsc-board tbody th { background: #eef2f6; text-align: left; }
+.mbsc-kpi { border-left: 4px solid #b0bec5; background: #fafcff; border-radius: 4px;
+  padding: 4px 6px; margin-bottom: 6px; }
+.mbsc-kpi.status-row-good { border-left-color: #2e7d32; }
+.mbsc-kpi.status-row-watch { border-left-color: #f9a825; }
+.mbsc-kpi.status-row-bad { border-left-color: #c62828; }
+.kpi-line { display: flex; justify-content: space-between; align-items: baseline; gap: 6px;
+  flex-wrap: wrap; }
+.kpi-name { font-weight: 600; cursor: help; border-bottom: 1px dotted #90a4ae; }
+.kpi-value { font-size: 15px; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.kpi-value.null { color: #9e9e9e; }
+.kpi-change, .kpi-reference { font-size: 12px; color: var(--muted); }
+.kpi-change.up-good, td.up-good { color: #2e7d32; }
+.kpi-change.down-bad, td.down-bad { color: #c62828; }
+td.control-too-small { color: var(--muted); font-style: italic; }
+.warn-text { color: #6d4c41; font-size: 12px; }
 .legend .status { margin-right: 6px; }
 .note { color: var(--muted); font-size: 12px; }
 .no-data { color: #6d4c41; background: #fff8e1; border: 1px dashed #ffcc80;
@@ -144,12 +164,17 @@ def _plotly_js() -> str:
     return source
 
 
-def _is_complete(warehouse: Warehouse, month: dt.date) -> bool | None:
+def _month_flags(warehouse: Warehouse, month: dt.date) -> tuple[bool | None, bool | None]:
+    """Whether the month is complete and whether it is past the warm-up (the
+    window of at least one KPI is full)."""
     if not warehouse.has("kpi_monthly"):
-        return None
-    return warehouse.scalar(
-        "select bool_and(is_complete_month) from metrics.kpi_monthly where month = ?", [month]
-    )
+        return None, None
+    row = warehouse.connection.execute(
+        "select bool_and(is_complete_month), bool_or(is_window_complete) "
+        "from metrics.kpi_monthly where month = ?",
+        [month],
+    ).fetchone()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 def build_page(warehouse: Warehouse, month: dt.date, lang: str, source: Path) -> str:
@@ -165,9 +190,12 @@ def build_page(warehouse: Warehouse, month: dt.date, lang: str, source: Path) ->
         f"{text('source', lang)}: {source.name}",
         f"{text('generated', lang)}: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
     ]
+    is_complete, is_window_complete = _month_flags(warehouse, month)
     warning = ""
-    if _is_complete(warehouse, month) is False:
-        warning = " · " + tag("span", esc(text("incomplete", lang)), class_="warn")
+    if is_complete is False:
+        warning += " · " + tag("span", esc(text("incomplete", lang)), class_="warn")
+    if is_window_complete is False:
+        warning += " · " + tag("span", esc(text("warm_up_month", lang)), class_="warn")
     header = tag(
         "header",
         tag("h1", esc(title)) + tag("div", esc(" · ".join(meta)) + warning, class_="meta"),

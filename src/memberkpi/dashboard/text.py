@@ -1,8 +1,11 @@
 """The dashboard's own words in Chinese and English.
 
 KPI labels are not here: they come from label_zh / label_en of the metric
-tables (metrics.yml meta). These are panel titles, column heads and the
-names of codes that the metric tables carry without a label.
+tables (metrics.yml meta), and the names of codes (channels, tiers, stages,
+segments, portrait tags and their values, MBSC groups and quadrants,
+statuses, reference kinds) from metrics.code_labels. These are panel titles
+and column heads; a key `<code_type>_<code>` names a code that
+metrics.code_labels does not (yet) label.
 """
 
 from __future__ import annotations
@@ -59,10 +62,11 @@ _TEXT: dict[str, dict[str, str]] = {
     "status_watch": {"zh": "关注", "en": "Watch"},
     "status_bad": {"zh": "预警", "en": "Bad"},
     "status_none": {"zh": "无对比", "en": "n/a"},
-    "group_scale": {"zh": "会员规模", "en": "Scale"},
-    "group_activity": {"zh": "会员活跃", "en": "Activity"},
-    "group_purchase": {"zh": "会员消费", "en": "Purchase"},
-    "group_service": {"zh": "会员服务", "en": "Service"},
+    "segment_type_all": {"zh": "全体会员", "en": "All members"},
+    "mbsc_group_scale": {"zh": "会员规模", "en": "Scale"},
+    "mbsc_group_activity": {"zh": "会员活跃", "en": "Activity"},
+    "mbsc_group_purchase": {"zh": "会员消费", "en": "Purchase"},
+    "mbsc_group_service": {"zh": "会员服务", "en": "Service"},
     "stage_counts": {"zh": "各阶段人数", "en": "Members by stage"},
     "transitions": {"zh": "阶段流转", "en": "Stage transitions"},
     "members": {"zh": "会员数", "en": "Members"},
@@ -90,31 +94,72 @@ _TEXT: dict[str, dict[str, str]] = {
     "segment_type_lifecycle_stage": {"zh": "生命周期", "en": "Lifecycle"},
     "segment_type_rfm_segment": {"zh": "RFM", "en": "RFM"},
     "channel": {"zh": "渠道", "en": "Channel"},
+    "panel_loyalty": {"zh": "会员等级、积分与触达", "en": "Loyalty: tiers, points and touches"},
+    "warm_up": {
+        "zh": "预热月(12个月窗口未满)",
+        "en": "warm-up month (12-month window not yet full)",
+    },
+    "warm_up_month": {
+        "zh": "本月为预热月(12个月窗口未满):不评分、不判定状态",
+        "en": "this is a warm-up month (12-month window not yet full): not scored, not judged",
+    },
+    "warm_up_kpis": {
+        "zh": "部分指标处于预热期(12个月窗口未满),不评分、不判定状态",
+        "en": "KPIs whose 12-month window is not yet full (warm-up) are not scored or judged",
+    },
+    "warm_up_left_out": {
+        "zh": "预热月(12个月窗口未满)不在趋势图中显示。",
+        "en": "Warm-up months (12-month window not yet full) are left out of the trends.",
+    },
+    "status_warm_up": {"zh": "预热月不判定", "en": "Warm-up, not judged"},
+    "quadrant_value": {"zh": "价值", "en": "Value"},
+    "quadrant_efficiency": {"zh": "效率", "en": "Efficiency"},
+    "quadrant_conversion": {"zh": "转化", "en": "Conversion"},
+    "quadrant_relationship": {"zh": "关系", "en": "Relationship"},
+    "reference_kind_target": {"zh": "目标", "en": "target"},
+    "reference_kind_benchmark": {"zh": "行业基准", "en": "benchmark"},
+    "reference_kind_last_year": {"zh": "去年同月", "en": "last year"},
+    "reference_kind_last_month": {"zh": "上月", "en": "last month"},
+    "reference_kind_none": {"zh": "无参照", "en": "no reference"},
+    "vs": {"zh": "对比", "en": "vs"},
+    "definition_hint": {
+        "zh": "将鼠标悬停在指标名称上查看定义。",
+        "en": "Hover over a KPI name for its definition.",
+    },
+    "report_month_campaigns": {
+        "zh": "{month} 开始的活动",
+        "en": "Campaigns starting in {month}",
+    },
+    "no_campaigns": {"zh": "{month} 没有活动", "en": "no campaign in {month}"},
+    "control_too_small": {"zh": "对照组过小", "en": "control too small"},
+    "q_value": {"zh": "q 值 (BH)", "en": "q-value (BH)"},
+    "significant_q": {
+        "zh": "q 值为 Benjamini-Hochberg 校正后的 p 值;q < 0.05 为显著(加粗、着色);"
+        "对照组过小的活动不判定、不着色。",
+        "en": "q is the Benjamini-Hochberg adjusted p-value; q < 0.05 is significant (bold, "
+        "coloured); campaigns whose control group is too small are not judged or coloured.",
+    },
+    "tier_mix": {"zh": "各等级会员数", "en": "Members by tier"},
+    "tier_moves": {"zh": "等级升降", "en": "Tier upgrades and downgrades"},
+    "points_flow": {
+        "zh": "积分发放、兑换、过期与余额",
+        "en": "Points issued, redeemed, expired, outstanding",
+    },
+    "touch_funnel": {"zh": "触达漏斗", "en": "Touch funnel"},
+    "transition_from": {"zh": "{month} 月末", "en": "end of {month}"},
+    "points": {"zh": "积分", "en": "Points"},
+    "rate": {"zh": "比率", "en": "Rate"},
+    "tag_name_age_band": {"zh": "年龄段", "en": "Age band"},
+    "tag_name_gender": {"zh": "性别", "en": "Gender"},
+    "tag_name_city_tier": {"zh": "城市级别", "en": "City tier"},
+    "tag_name_tier": {"zh": "会员等级", "en": "Loyalty tier"},
+    "tag_name_preferred_channel": {"zh": "偏好渠道", "en": "Preferred channel"},
+    "tag_name_preferred_category": {"zh": "偏好品类", "en": "Preferred category"},
+    "tag_name_price_band": {"zh": "价格带", "en": "Price band"},
     "aov_formula": {
         "zh": "会员次单价 × 会员购买频次 = 会员客单价",
         "en": "member order value × member purchase frequency = member spend per buyer",
     },
-}
-
-_STAGES: dict[str, dict[str, str]] = {
-    "joined": {"zh": "入会", "en": "Joined"},
-    "new": {"zh": "新会员", "en": "New"},
-    "unconverted": {"zh": "未转化", "en": "Unconverted"},
-    "first_time": {"zh": "首购", "en": "First-time"},
-    "repeat": {"zh": "复购", "en": "Repeat"},
-    "silent": {"zh": "沉默", "en": "Silent"},
-    "lapsed": {"zh": "流失", "en": "Lapsed"},
-    "exited": {"zh": "退会", "en": "Exited"},
-}
-
-_TAGS: dict[str, dict[str, str]] = {
-    "age_band": {"zh": "年龄段", "en": "Age band"},
-    "gender": {"zh": "性别", "en": "Gender"},
-    "city_tier": {"zh": "城市级别", "en": "City tier"},
-    "tier": {"zh": "会员等级", "en": "Loyalty tier"},
-    "preferred_channel": {"zh": "偏好渠道", "en": "Preferred channel"},
-    "preferred_category": {"zh": "偏好品类", "en": "Preferred category"},
-    "price_band": {"zh": "价格带", "en": "Price band"},
 }
 
 
@@ -124,11 +169,6 @@ def text(key: str, lang: str, **values: str) -> str:
     return words.format(**values) if values else words
 
 
-def stage_label(stage: str, lang: str) -> str:
-    """Name of a lifecycle stage code (or the code itself when unknown)."""
-    return _STAGES.get(stage, {}).get(lang, stage)
-
-
-def tag_label(tag_name: str, lang: str) -> str:
-    """Name of a portrait tag (a member_portrait column)."""
-    return _TAGS.get(tag_name, {}).get(lang, tag_name)
+def has_text(key: str) -> bool:
+    """True when the dashboard has words of its own for key."""
+    return key in _TEXT

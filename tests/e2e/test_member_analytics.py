@@ -217,13 +217,15 @@ def test_campaign_effect_matches_closed_form(raw_dir: Path, dbt_work_dir: Path) 
             treatment_size, control_size,
             treatment_responders, control_responders,
             treatment_response_rate, control_response_rate, uplift,
-            incremental_net_sales, z_score, p_value
+            incremental_net_sales, z_score, p_value,
+            q_value, is_control_too_small, is_significant
         from metrics.campaign_effect
         where campaign_id = 'K1'
         """,
     )
     assert len(rows) == 1
-    (n_t, n_c, x_t, x_c, rate_t, rate_c, uplift, incremental, z, p_value) = rows[0]
+    (n_t, n_c, x_t, x_c, rate_t, rate_c, uplift, incremental, z, p_value) = rows[0][:10]
+    q_value, too_small, significant = rows[0][10:]
 
     assert (n_t, n_c) == (TREATMENT_SIZE, CONTROL_SIZE)
     assert (x_t, x_c) == (TREATMENT_RESPONDERS, CONTROL_RESPONDERS)
@@ -240,11 +242,19 @@ def test_campaign_effect_matches_closed_form(raw_dir: Path, dbt_work_dir: Path) 
     assert p_value == pytest.approx(expected_p, abs=1e-6)
     # far enough into the tail that a 1 - Phi(|z|) would lose digits
     assert p_value == pytest.approx(expected_p, rel=1e-6)
+    # control 500 >= min_control_members 100; the only campaign of its
+    # month, so m = 1 and q = p
+    assert too_small is False
+    assert q_value == pytest.approx(p_value, rel=1e-12)
+    assert significant is True
 
 
 # ------------------------------------------- example data, independent path
 
 EXAMPLE_RAW = SPEC_EXAMPLE / "raw"
+# the example's control groups hold 54-82 touches: with 55, one campaign
+# (54) is too small and eleven are judged, two of them in May 2023
+EXAMPLE_MIN_CONTROL_MEMBERS = 55
 STAGE_NAMES = ("new", "unconverted", "first_time", "repeat", "silent", "lapsed")
 
 
@@ -293,7 +303,12 @@ def example_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["seed"],
         ["run", "--select", "+path:models/metrics/analytics"],
     ):
-        result = run_dbt(args, work_dir=work_dir, raw_dir=EXAMPLE_RAW)
+        result = run_dbt(
+            args,
+            work_dir=work_dir,
+            raw_dir=EXAMPLE_RAW,
+            dbt_vars={"min_control_members": EXAMPLE_MIN_CONTROL_MEMBERS},
+        )
         assert result.success, result.output[-4000:]
     return result.db_path
 
@@ -350,7 +365,7 @@ def test_lifecycle_tables_match_independent_stages(
 
     stage_rows = query(
         example_warehouse,
-        "select report_month, lifecycle_stage, count_members from metrics.lifecycle_stage_monthly",
+        "select month, lifecycle_stage, count_members from metrics.lifecycle_stage_monthly",
     )
     assert len(stage_rows) == len(example_inputs["months"]) * len(STAGE_NAMES)
     actual_stages = {(m, s): n for m, s, n in stage_rows if n > 0}
@@ -358,8 +373,7 @@ def test_lifecycle_tables_match_independent_stages(
 
     move_rows = query(
         example_warehouse,
-        "select report_month, from_stage, to_stage, count_members "
-        "from metrics.lifecycle_transitions",
+        "select month, from_stage, to_stage, count_members from metrics.lifecycle_transitions",
     )
     assert {(m, f, t): n for m, f, t, n in move_rows} == expected_moves
 
@@ -418,7 +432,7 @@ def test_rfm_members_match_independent_scores(
 
     rows = query(
         example_warehouse,
-        "select member_id, report_month, recency_days, frequency, "
+        "select member_id, month, recency_days, frequency, "
         "cast(monetary as double), r_score, f_score, m_score, rfm_segment "
         "from metrics.rfm_members",
     )
@@ -492,16 +506,70 @@ def test_campaign_effect_matches_independent_counts(
         counts = groups.setdefault(campaign_id, {}).setdefault(group, [0, 0])
         counts[0] += 1
         counts[1] += responded
+    start_months = dict(
+        query(
+            example_warehouse,
+            "select campaign_id, cast(date_trunc('month', start_date) as date) "
+            "from marts.dim_campaign",
+        )
+    )
     rows = query(
         example_warehouse,
         "select campaign_id, treatment_size, treatment_responders, "
-        "control_size, control_responders, z_score, p_value "
+        "control_size, control_responders, z_score, p_value, "
+        "month, is_control_too_small, q_value, is_significant "
         "from metrics.campaign_effect",
     )
     assert len(rows) == len(groups)
-    for campaign_id, n_t, x_t, n_c, x_c, z, p_value in rows:
+    judged: dict[dt.date, dict[str, float]] = {}
+    for campaign_id, n_t, x_t, n_c, x_c, z, p_value, month, too_small, _, _ in rows:
         assert [n_t, x_t] == groups[campaign_id]["treatment"]
         assert [n_c, x_c] == groups[campaign_id]["control"]
+        assert month == start_months[campaign_id]
         expected_z, expected_p = _two_proportion_test(x_t, n_t, x_c, n_c)
         assert z == pytest.approx(expected_z, abs=1e-9)
-        assert p_value == pytest.approx(expected_p, abs=1e-12)
+        assert too_small is (n_c < EXAMPLE_MIN_CONTROL_MEMBERS)
+        if too_small:
+            assert p_value is None
+        else:
+            assert p_value == pytest.approx(expected_p, abs=1e-12)
+            judged.setdefault(month, {})[campaign_id] = expected_p
+    # Benjamini-Hochberg within each start month, computed here
+    expected_q: dict[str, float] = {}
+    for month_p in judged.values():
+        ranked = sorted(month_p, key=lambda campaign_id: (month_p[campaign_id], campaign_id))
+        running_min = 1.0
+        for rank in range(len(ranked), 0, -1):
+            campaign_id = ranked[rank - 1]
+            running_min = min(running_min, month_p[campaign_id] * len(ranked) / rank)
+            expected_q[campaign_id] = running_min
+    judged_ids = {row[0] for row in rows if not row[8]}
+    assert 0 < len(judged_ids) < len(rows)
+    assert any(len(month_p) > 1 for month_p in judged.values())
+    for campaign_id, *_, q_value, significant in rows:
+        if campaign_id in judged_ids:
+            assert q_value == pytest.approx(expected_q[campaign_id], abs=1e-12)
+            assert significant is (expected_q[campaign_id] < 0.05)
+        else:
+            assert (q_value, significant) == (None, None)
+
+
+@pytest.mark.slow
+def test_month_tables_read_completeness_from_dim_month(example_warehouse: Path) -> None:
+    """Every member-analytics table with a month has is_complete_month,
+    that of dim_month for the month."""
+    for table in (
+        "lifecycle_stage_monthly",
+        "lifecycle_transitions",
+        "rfm_segments_monthly",
+        "rfm_members",
+        "member_portrait",
+        "campaign_effect",
+    ):
+        rows = query(
+            example_warehouse,
+            f"select count(*), count(months.report_month) from metrics.{table} as facts "
+            "left join marts.dim_month as months on facts.month = months.report_month "
+            "where facts.is_complete_month is distinct from months.is_complete_month",
+        )
+        assert rows == [(0, 0)], table

@@ -29,13 +29,11 @@ import math
 import shutil
 import subprocess
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, dbt_env, dbt_executable, metricflow_project, query, run_dbt
+from helpers import FIXTURES, Build, dbt_executable, metricflow_project, query, run_dbt
 
 YEAR_1997 = FIXTURES / "year_1997"
 AS_OF = dt.date(1998, 6, 30)
@@ -44,16 +42,6 @@ EARLIEST_BUSINESS_DATE = dt.date(1990, 1, 1)
 RELATIVE_TOLERANCE = 1e-9
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass(frozen=True)
-class Build:
-    raw_dir: Path
-    work_dir: Path
-
-    @property
-    def db_path(self) -> Path:
-        return self.work_dir / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="module")
@@ -331,13 +319,13 @@ def test_metricflow_answers_over_the_data_calendar(
     1997-1998 query empty (helpers.metricflow_mismatches uses --start-time)."""
     metrics = ["members_total", "member_net_sales", "member_orders", "repeat_purchase_rate"]
     metrics.append("member_aov_yoy")
-    out = build.work_dir / "mf_year_1997.csv"
+    shadow, env = metricflow_project(build.work_dir, build.raw_dir)
+    out = shadow / "mf_year_1997.csv"
     where = "{{ TimeDimension('metric_time', 'month') }} between '1997-01-01' and '1998-06-01'"
     completed = subprocess.run(
         [str(dbt_executable().parent / "mf"), "query", "--metrics", ",".join(metrics),
          "--group-by", "metric_time__month", "--where", where, "--csv", str(out)],
-        cwd=metricflow_project(build.work_dir), env=dbt_env(build.work_dir, build.raw_dir),
-        capture_output=True, text=True, check=False, timeout=600,
+        cwd=shadow, env=env, capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     with out.open(encoding="utf-8") as handle:

@@ -25,7 +25,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import FIXTURES, PROJECT_DIR, query, raw_columns, run_dbt, write_csv
+from helpers import (
+    FIXTURES,
+    PROJECT_DIR,
+    Build,
+    copy_required_tables,
+    query,
+    raw_columns,
+    run_dbt,
+    write_csv,
+)
 from memberkpi.clv import fitting as clv
 from memberkpi.clv import scoring
 
@@ -228,32 +237,23 @@ def test_python_model_tables_have_their_yaml_types(cdnow_warehouse: Path) -> Non
 # ------------------------------------------------------------------ a brand's data
 
 
-def required_raw(tmp_path: Path) -> Path:
-    """The hand-made fixture with only the required tables."""
-    raw_dir = tmp_path / "raw"
-    raw_dir.mkdir()
-    for table in ("members", "member_bindings", "orders"):
-        (raw_dir / f"{table}.csv").write_bytes((HANDMADE / f"{table}.csv").read_bytes())
-    return raw_dir
-
-
 @pytest.mark.slow
-def test_handmade_scores_are_sane_at_default_calibration_end(tmp_path: Path) -> None:
+def test_handmade_scores_are_sane_at_default_calibration_end(
+    handmade_required_build: Build,
+) -> None:
     """No calibration var: the calibration end is the last day with a paid order, so every
     member with a member order is scored; the tiny fixture is too thin for
-    Gamma-Gamma (fewer than 10 repeat buyers), so everyone gets the mean purchase-day value."""
-    result = run_dbt(
-        ["build", *CLV_SELECTION], work_dir=tmp_path / "dbt", raw_dir=required_raw(tmp_path)
-    )
-    assert result.success, result.output[-4000:]
-    (parameters,) = read_table(result.db_path, "metrics.member_clv_parameters").to_dict("records")
+    Gamma-Gamma (fewer than 10 repeat buyers), so everyone gets the mean purchase-day value.
+    The shared build of the hand-made fixture's required tables (tests/conftest.py)."""
+    db_path = handmade_required_build.db_path
+    (parameters,) = read_table(db_path, "metrics.member_clv_parameters").to_dict("records")
     # the fixture's last paid order is O40, paid 2025-02-05 10:00 (business time)
     assert parameters["calibration_end_date"] == dt.date(2025, 2, 5)
     assert parameters["order_value_model"] == "mean_purchase_value"
     assert parameters["gamma_gamma_p"] is None
-    predicted = read_table(result.db_path, "metrics.member_clv_predicted")
+    predicted = read_table(db_path, "metrics.member_clv_predicted")
     buyers = query(
-        result.db_path,
+        db_path,
         "select distinct member_id from marts.fct_orders where is_member_order",
     )
     assert sorted(predicted["member_id"]) == sorted(member for (member,) in buyers)
@@ -271,10 +271,12 @@ def test_handmade_scores_are_sane_at_default_calibration_end(tmp_path: Path) -> 
 @pytest.mark.slow
 def test_build_without_python_models(tmp_path: Path) -> None:
     """var enable_python_models false: the whole build passes without the CLV Python models."""
+    raw_dir = tmp_path / "raw"
+    copy_required_tables(HANDMADE, raw_dir)
     result = run_dbt(
         ["build"],
         work_dir=tmp_path / "dbt",
-        raw_dir=required_raw(tmp_path),
+        raw_dir=raw_dir,
         dbt_vars={"enable_python_models": False},
     )
     assert result.success, result.output[-4000:]

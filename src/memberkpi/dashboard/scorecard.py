@@ -1,0 +1,146 @@
+"""The MBSC scorecard panel: the seed board's 4 x 4 grid of MBSC groups
+(rows) x quadrants (columns); each cell lists its KPIs with value, change,
+status and the reference behind the status, the definition on hover."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from memberkpi.dashboard.blocks import (
+    STATUSES,
+    Context,
+    change_direction,
+    change_text,
+    warm_up_text,
+)
+from memberkpi.dashboard.format import (
+    DASH,
+    esc,
+    format_change,
+    format_value,
+    is_null,
+    raw_value,
+    tag,
+)
+
+# the seed board's MBSC layout: groups as rows, quadrants as columns
+MBSC_GROUPS = ("scale", "activity", "purchase", "service")
+MBSC_QUADRANTS = ("value", "efficiency", "conversion", "relationship")
+
+
+def _status_badge(ctx: Context, status: Any) -> str:
+    """A status of mbsc_scorecard (good, watch, bad, warm_up or NULL) as a badge;
+    only good, watch and bad are coloured."""
+    code = "none" if is_null(status) else str(status)
+    colour = code if code in STATUSES else "none"
+    name = ctx.code_label("status", code)
+    return tag("span", esc(name), class_=f"status status-{colour}", data_status=code)
+
+
+def _reference_text(ctx: Context, row: dict[str, Any]) -> str:
+    """What the status is judged against: 'vs <kind> <value> (<change>)'."""
+    kind = row["reference_kind"]
+    if is_null(kind) or is_null(row["reference_value"]):
+        return ctx.code_label("reference_kind", "none")
+    reference = format_value(row["reference_value"], row["unit"])
+    change = format_change(row["reference_change"], row["change_unit"])
+    return f"{ctx.t('vs')} {ctx.code_label('reference_kind', kind)} {reference} ({change})"
+
+
+def _scorecard_item(ctx: Context, row: dict[str, Any]) -> str:
+    """One KPI of a board cell: name (definition on hover), value, change,
+    status and the reference the status was judged against."""
+    status = row["status"] if row["status"] in STATUSES else "none"
+    name = tag(
+        "span",
+        esc(ctx.label(row, row["kpi"])),
+        class_="kpi-name",
+        title=None if is_null(row["definition"]) else row["definition"],
+    )
+    value = tag(
+        "span",
+        esc(format_value(row["value"], row["unit"])),
+        class_="kpi-value null" if is_null(row["value"]) else "kpi-value",
+        data_kpi=row["kpi"],
+        data_value=raw_value(row["value"]),
+    )
+    change = tag(
+        "span",
+        esc(change_text(ctx, row)),
+        class_=f"kpi-change {change_direction(row['mom_change'], row['higher_is_better'])}",
+        data_change_unit=row["change_unit"],
+        data_value=raw_value(row["mom_change"]),
+    )
+    reference = tag(
+        "span",
+        esc(_reference_text(ctx, row)),
+        class_="kpi-reference",
+        data_reference_kind=row["reference_kind"] or "",
+        data_reference_value=raw_value(row["reference_value"]),
+    )
+    return tag(
+        "div",
+        tag("div", name + value, class_="kpi-line")
+        + tag("div", change, class_="kpi-line")
+        + tag(
+            "div",
+            _status_badge(ctx, row["status"]) + " " + reference,
+            class_="kpi-line",
+        ),
+        class_=f"mbsc-kpi status-row-{status}",
+        data_row_kpi=row["kpi"],
+        data_status=status,
+    )
+
+
+def scorecard(ctx: Context) -> str:
+    """The MBSC board: MBSC groups as rows x the four quadrants as columns;
+    each cell lists its KPIs with value, change, status and reference."""
+    ctx.require("mbsc_scorecard", "kpi_catalog")
+    rows = ctx.rows(
+        "select scorecard.*, catalog.definition from metrics.mbsc_scorecard as scorecard "
+        "left join metrics.kpi_catalog as catalog on catalog.kpi = scorecard.kpi "
+        "where scorecard.month = ? and scorecard.mbsc_group is not null "
+        "order by scorecard.kpi_order",
+        [ctx.month],
+    )
+    if not rows:
+        raise ctx.no_rows("mbsc_scorecard")
+    head = tag("th", "", scope="col") + "".join(
+        tag("th", esc(ctx.code_label("quadrant", quadrant)), scope="col", data_quadrant=quadrant)
+        for quadrant in MBSC_QUADRANTS
+    )
+    body = []
+    for group in MBSC_GROUPS:
+        cells = []
+        for quadrant in MBSC_QUADRANTS:
+            items = [
+                _scorecard_item(ctx, row)
+                for row in rows
+                if row["mbsc_group"] == group and row["quadrant"] == quadrant
+            ]
+            cells.append(
+                tag(
+                    "td",
+                    "".join(items) or tag("span", DASH, class_="note"),
+                    class_="mbsc-cell",
+                    data_group=group,
+                    data_quadrant=quadrant,
+                )
+            )
+        body.append(
+            tag(
+                "tr",
+                tag("th", esc(ctx.code_label("mbsc_group", group)), scope="row", data_group=group)
+                + "".join(cells),
+            )
+        )
+    board = tag(
+        "table", tag("thead", tag("tr", head)) + tag("tbody", "".join(body)), class_="mbsc-board"
+    )
+    legend = " ".join(_status_badge(ctx, status) for status in (*STATUSES, "warm_up", None))
+    warm_up = warm_up_text(ctx, (row["is_window_complete"] for row in rows))
+    if warm_up:
+        legend += " " + tag("span", esc(warm_up), class_="warn-text")
+    legend += " " + tag("span", esc(ctx.t("definition_hint")), class_="note")
+    return tag("p", legend, class_="legend") + tag("div", board, class_="board-scroll")
