@@ -353,7 +353,8 @@ def test_scorecard_is_the_mbsc_board(pages, warehouse, report_month):
     rows = query(
         warehouse,
         "select scorecard.kpi, scorecard.mbsc_group, scorecard.quadrant, scorecard.status, "
-        "scorecard.reference_kind, scorecard.reference_value, catalog.definition, catalog.family "
+        "scorecard.reference_kind, scorecard.reference_value, catalog.definition_zh, "
+        "catalog.family "
         "from metrics.mbsc_scorecard as scorecard join metrics.kpi_catalog as catalog "
         f"using (kpi) where month = date '{report_month}' and scorecard.mbsc_group is not null",
     )
@@ -365,7 +366,7 @@ def test_scorecard_is_the_mbsc_board(pages, warehouse, report_month):
     assert set(shown) == {row[0] for row in rows}
     for kpi, group, quadrant, status, kind, reference, definition, _ in rows:
         assert shown[kpi] == (group, quadrant), kpi
-        assert board.titles[kpi] == definition, kpi
+        assert board.titles[kpi] == definition, kpi  # the zh page: definition_zh
         assert board.statuses[kpi] == (status or "none"), kpi
         assert board.references[kpi]["data-reference-kind"] == (kind or ""), kpi
         if reference is not None:

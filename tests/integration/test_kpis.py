@@ -165,3 +165,25 @@ def test_not_null_constraints_are_enforced_by_duckdb(example_build: Path, tmp_pa
                 "update metrics.kpi_monthly set kpi = null"
                 " where month = (select min(month) from metrics.kpi_monthly)"
             )
+
+
+def has_cjk(text: str) -> bool:
+    """True when text holds a CJK unified ideograph (U+4E00..U+9FFF)."""
+    return any("\u4e00" <= character <= "\u9fff" for character in text)
+
+
+@pytest.mark.slow
+def test_every_kpi_has_a_chinese_definition(example_build: Path) -> None:
+    """kpi_catalog.definition_zh (metrics.yml meta definition_zh) is Chinese
+    text on every KPI row, beside the English definition."""
+    rows = query(
+        example_build / "warehouse.duckdb",
+        "select kpi, definition, definition_zh from metrics.kpi_catalog order by kpi_order",
+    )
+    assert len(rows) == 65
+    lacking = [
+        kpi
+        for kpi, definition, definition_zh in rows
+        if not definition or not (definition_zh or "").strip() or not has_cjk(definition_zh)
+    ]
+    assert not lacking, f"KPIs without a Chinese definition: {lacking}"

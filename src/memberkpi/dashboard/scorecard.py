@@ -47,6 +47,14 @@ def _reference_text(ctx: Context, row: dict[str, Any]) -> str:
     return f"{ctx.t('vs')} {ctx.code_label('reference_kind', kind)} {reference} ({change})"
 
 
+def _definition(ctx: Context, row: dict[str, Any]) -> str | None:
+    """The KPI's definition in the page's language (kpi_catalog.definition_zh
+    on the zh page, the English definition otherwise or when it is empty)."""
+    if ctx.lang == "zh" and not is_null(row["definition_zh"]) and row["definition_zh"]:
+        return str(row["definition_zh"])
+    return None if is_null(row["definition"]) else row["definition"]
+
+
 def _scorecard_item(ctx: Context, row: dict[str, Any]) -> str:
     """One KPI of a board cell: name (definition on hover), value, change,
     status and the reference the status was judged against."""
@@ -55,7 +63,7 @@ def _scorecard_item(ctx: Context, row: dict[str, Any]) -> str:
         "span",
         esc(ctx.label(row, row["kpi"])),
         class_="kpi-name",
-        title=None if is_null(row["definition"]) else row["definition"],
+        title=_definition(ctx, row),
     )
     value = tag(
         "span",
@@ -98,7 +106,8 @@ def scorecard(ctx: Context) -> str:
     each cell lists its KPIs with value, change, status and reference."""
     ctx.require("mbsc_scorecard", "kpi_catalog")
     rows = ctx.rows(
-        "select scorecard.*, catalog.definition from metrics.mbsc_scorecard as scorecard "
+        "select scorecard.*, catalog.definition, catalog.definition_zh "
+        "from metrics.mbsc_scorecard as scorecard "
         "left join metrics.kpi_catalog as catalog on catalog.kpi = scorecard.kpi "
         "where scorecard.month = ? and scorecard.mbsc_group is not null "
         "order by scorecard.kpi_order",

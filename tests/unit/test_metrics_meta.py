@@ -1,0 +1,46 @@
+"""metrics.yml, read as YAML (no dbt): every KPI metric (meta is_kpi: true)
+carries a Chinese definition, meta definition_zh, which metrics.kpi_catalog
+publishes and the dashboard's zh page shows on hover."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from helpers import PROJECT_DIR
+
+METRICS_YML = PROJECT_DIR / "metrics.yml"
+
+
+def kpi_metrics() -> list[dict[str, Any]]:
+    document = yaml.safe_load(METRICS_YML.read_text(encoding="utf-8"))
+    return [
+        metric
+        for metric in document["metrics"]
+        if ((metric.get("config") or {}).get("meta") or {}).get("is_kpi") is True
+    ]
+
+
+def test_metrics_yml_lists_the_65_kpis() -> None:
+    assert len(kpi_metrics()) == 65
+
+
+def is_chinese_text(value: object) -> bool:
+    """A string holding at least one CJK unified ideograph (U+4E00..U+9FFF)."""
+    return isinstance(value, str) and any("\u4e00" <= character <= "\u9fff" for character in value)
+
+
+def test_every_kpi_metric_has_a_chinese_definition() -> None:
+    lacking = [
+        metric["name"]
+        for metric in kpi_metrics()
+        if not is_chinese_text(metric["config"]["meta"].get("definition_zh"))
+    ]
+    assert not lacking, f"KPI metrics without meta definition_zh: {lacking}"
+
+
+def test_the_header_comment_documents_definition_zh() -> None:
+    text = METRICS_YML.read_text(encoding="utf-8")
+    header = text[: text.index("\nmetrics:")]
+    assert "# definition_zh" in header
