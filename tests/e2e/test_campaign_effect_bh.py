@@ -41,18 +41,8 @@ CAMPAIGNS = {
 }
 JOINED_AT = "2024-01-01 09:00:00"
 
-CAMPAIGN_COLUMNS = ["campaign_id", "campaign_name", "channel", "objective", "starts_at", "ends_at"]
-TOUCH_COLUMNS = [
-    "touch_id",
-    "campaign_id",
-    "member_id",
-    "touch_channel",
-    "test_group",
-    "touched_at",
-    "delivered",
-    "opened_at",
-    "clicked_at",
-]
+CAMPAIGN_COLUMNS = raw_columns("campaigns")
+TOUCH_COLUMNS = raw_columns("campaign_touches")
 
 
 def benjamini_hochberg(p_values: list[float]) -> list[float]:

@@ -40,25 +40,8 @@ TOO_EARLY_PAID_AT = "2024-03-01 09:59:59"  # one second before the touch
 MEMBER_COLUMNS = raw_columns("members")
 BINDING_COLUMNS = raw_columns("member_bindings")
 ORDER_COLUMNS = raw_columns("orders")
-CAMPAIGN_COLUMNS = [
-    "campaign_id",
-    "campaign_name",
-    "channel",
-    "objective",
-    "starts_at",
-    "ends_at",
-]
-TOUCH_COLUMNS = [
-    "touch_id",
-    "campaign_id",
-    "member_id",
-    "touch_channel",
-    "test_group",
-    "touched_at",
-    "delivered",
-    "opened_at",
-    "clicked_at",
-]
+CAMPAIGN_COLUMNS = raw_columns("campaigns")
+TOUCH_COLUMNS = raw_columns("campaign_touches")
 
 
 # ------------------------------------------------------------------ RFM seed
