@@ -13,7 +13,8 @@
 {#- Create one view per raw table in schema `raw` over the brand's file.
     A missing optional table becomes an empty, typed view; a required table
     whose file is missing or holds no data rows, or a missing column, stops
-    the build with a message naming it. -#}
+    the build with a message naming it. A column whose meta says `optional`
+    may be missing from the file: it then reads as a typed null. -#}
 {% macro register_raw_tables() %}
     {{ return(adapter.dispatch('register_raw_tables', 'memberkpi')()) }}
 {% endmacro %}
@@ -49,7 +50,8 @@
             {%- set file_columns = memberkpi.raw_file_columns(reader) -%}
             {%- set missing = [] -%}
             {%- for column in contract_columns
-                if column.name not in file_columns -%}
+                if column.name not in file_columns
+                and not column.meta.get('optional') -%}
                 {%- do missing.append(column.name) -%}
             {%- endfor -%}
             {%- if missing -%}
@@ -74,7 +76,12 @@
             {%- set select_sql -%}
                 select
                 {%- for column in contract_columns %}
+                    {%- if column.name in file_columns %}
                     {{ adapter.quote(column.name) }}
+                    {%- else %}
+                    cast(null as {{ memberkpi.raw_sql_type(column.data_type) }})
+                    as {{ column.name }}
+                    {%- endif %}
                     {{- "," if not loop.last }}
                 {%- endfor %}
                 from {{ reader }}

@@ -102,13 +102,17 @@ def bad_amount(spec: TableSpec) -> str:
             continue
         if _is_score(spec, column):
             continue
-        parts = ["null" if column.kind == "decimal" or _required(spec, column) else ""]
-        parts.append("unparsed")
+        nullable = column.name in spec.rules.nullable_amounts
+        null = (column.kind == "decimal" and not nullable) or _required(spec, column)
+        parts = ["null" if null else "", "unparsed"]
         if column.kind == "decimal" or column.name in spec.rules.non_negative:
             parts.append("negative")
         if _whole(spec, column):
             parts.append("not whole")
-        items.append((column.name, "/".join(part for part in parts if part)))
+        what = "/".join(part for part in parts if part)
+        if nullable:
+            what += " (null allowed)"
+        items.append((column.name, what))
     phrases = _grouped(spec, items)
     phrases += [
         f"{b} > {a}"
@@ -179,8 +183,23 @@ CELLS = {
 }
 
 
+def optional_columns(contract: dict[str, TableSpec]) -> str:
+    """The sentence naming the columns a file may lack (meta `optional`)."""
+    names = [
+        f"{name}.{column}" for name, spec in contract.items() for column in spec.rules.optional
+    ]
+    if not names:
+        return "No column is optional: a file lacking a contract column stops the build."
+    return (
+        f"Optional columns (a file may lack them; they then read as null, and a file "
+        f"that has them is checked as above): {_names(names).replace(' or ', ' and ')}. "
+        "A file lacking any other contract column stops the build."
+    )
+
+
 def render_table(contract: dict[str, TableSpec]) -> str:
-    """The per-table Markdown table, one row per raw table in contract order."""
+    """The per-table Markdown table, one row per raw table in contract order,
+    and the sentence on optional columns."""
     assert tuple(CELLS) == REJECT_CLASSES
     header = ["table", *(f"{cls} (dedupe timestamp)" if cls == "duplicate_key" else cls
                          for cls in REJECT_CLASSES)]  # fmt: skip
@@ -188,6 +207,7 @@ def render_table(contract: dict[str, TableSpec]) -> str:
     for name, spec in contract.items():
         cells = [name, *(CELLS[cls](spec).replace("|", "\\|") for cls in REJECT_CLASSES)]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", optional_columns(contract)]
     return "\n".join(lines)
 
 

@@ -248,12 +248,15 @@ def generate_raw(out: Path, *options: str) -> None:
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
 
 
-def raw_columns(table: str) -> list[str]:
+def raw_columns(table: str, *, with_optional: bool = False) -> list[str]:
     """The columns of a raw table in the contract's order
-    (models/staging/raw/_raw__sources.yml), for writing raw files by hand."""
+    (models/staging/raw/_raw__sources.yml), for writing raw files by hand:
+    the columns every file must have, and with_optional also those a file
+    may lack (column meta `optional`)."""
     from memberkpi.contract.raw import load_contract
 
-    return list(load_contract(PROJECT_DIR)[table].column_names)
+    spec = load_contract(PROJECT_DIR)[table]
+    return [name for name in spec.column_names if with_optional or name not in spec.rules.optional]
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

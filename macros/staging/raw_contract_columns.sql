@@ -37,7 +37,8 @@
     name, raw (`raw_<name>`), staged (meta staged_as, else name), data_type,
     kind, is_key (in the primary key or meta missing_key), in_primary_key,
     required (a key, the dedupe timestamp or meta not_null), codes (a list,
-    or the seed's relation name and column), nullable, non_negative,
+    or the seed's relation name and column), nullable (a code or decimal
+    that may be null), non_negative,
     at_least, range, reference, may_be_future, whole (an integer that must
     be a whole number), pii. -#}
 {% macro raw_contract_columns(table) %}

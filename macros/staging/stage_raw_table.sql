@@ -201,11 +201,13 @@ case
             and not column.nullable -%}
             {%- do found.unknown_code.append(staged ~ ' is null') -%}
         {%- endif -%}
-        {#- bad_amount: an amount or count null/unparsed or negative -#}
+        {#- bad_amount: an amount or count null/unparsed or negative (a
+            nullable decimal: unparsed or negative) -#}
         {%- if column.kind in ['decimal', 'integer'] and not column.is_key
             and column.range is none -%}
             {%- do found.bad_amount.append(
-                staged ~ ' is null' if column.kind == 'decimal'
+                staged ~ ' is null'
+                if column.kind == 'decimal' and not column.nullable
                 else null_or_unparsed) -%}
             {%- if column.non_negative -%}
                 {%- do found.bad_amount.append(staged ~ ' < 0') -%}

@@ -317,6 +317,30 @@ def test_tier_fact_reads_tier_changes_by_hand(handmade_build: Path) -> None:
 
 
 @pytest.mark.slow
+def test_campaign_roi_by_hand(handmade_build: Path) -> None:
+    """campaign_effect of K1 (budget_amount 50.00 in campaigns.csv), counted by
+    hand from the fixture's touches and orders."""
+    rows = query(
+        handmade_build,
+        "select campaign_id, treatment_size, control_size, treatment_net_sales_per_member,"
+        " control_net_sales_per_member, incremental_net_sales, budget_amount, roi"
+        " from metrics.campaign_effect",
+    )
+    # treatment = delivered X1 (A02: O11 04-19 16:00, 55.00, in (04-15 09:00,
+    # 04-22 09:00]), X2 (A03: O12 04-28 12:30 is after 04-27 12:00: 0) and X5
+    # (A04: O10 81.00 at 04-08 08:00 = touch + 7 days exactly); X3 undelivered.
+    # control = X4 (A01: no order in (04-10 09:00, 04-17 09:00]: 0).
+    # incremental (136 / 3 - 0 / 1) x 3 = 136.00; ROI 136 / 50.00 = 2.72
+    ((campaign_id, n_t, n_c, per_t, per_c, incremental, budget, roi),) = rows
+    assert (campaign_id, n_t, n_c) == ("K1", 3, 1)
+    assert per_t == pytest.approx(136 / 3, abs=1e-9)
+    assert per_c == 0
+    assert incremental == pytest.approx(136.0, abs=1e-9)
+    assert budget == 50
+    assert roi == pytest.approx(2.72, abs=1e-12)
+
+
+@pytest.mark.slow
 def test_absent_optional_tables_give_null_not_zero(tmp_path: Path) -> None:
     """Without tier_changes, points_ledger and campaign_touches the build passes and
     their KPIs are NULL in every month (never 0); the others keep their values."""

@@ -210,3 +210,51 @@ def test_each_base_model_names_the_lookups_its_contract_needs() -> None:
         named = re.findall(r"ref\('([^']+)'\)", text)
         assert sorted(set(named)) == sorted(set(needed)), name
         assert len(text.splitlines()) <= 2, name
+
+
+def test_an_optional_column_is_one_meta_key() -> None:
+    """campaigns.budget_amount (RAW_CONTRACT "Optional columns"): a file may lack
+    it (`optional`), and a present value may be null (`nullable`, a decimal)."""
+    rules = load_contract(PROJECT_DIR)["campaigns"].rules
+    assert rules.optional == ("budget_amount",)
+    assert rules.nullable_amounts == ("budget_amount",)
+    assert rules.nullable_codes == ()
+    optional = {
+        (name, column) for name, spec in load_contract(PROJECT_DIR).items()
+        for column in spec.rules.optional
+    }  # fmt: skip
+    assert optional == {("campaigns", "budget_amount")}
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "meta"),
+    [
+        ("orders", "order_id", {"optional": True}),  # the primary key
+        ("orders", "ordered_at", {"optional": True}),  # the dedupe timestamp
+        ("orders", "store_id", {"optional": True, "not_null": True}),
+        ("orders", "customer_id", {"optional": True}),  # meta missing_key
+        ("orders", "paid_amount", {"optional": True}),  # a decimal, not nullable
+        ("orders", "status", {"optional": True}),  # a code, not nullable
+        ("surveys", "member_id", {"optional": True}),  # a reference
+    ],
+)
+def test_a_column_every_row_needs_cannot_be_optional(
+    tmp_path: Path, table: str, column: str, meta: dict
+) -> None:
+    project = contract_copy(tmp_path)
+    set_column_meta(project, table, column, **meta)
+    with pytest.raises(ContractError, match="optional is for columns that may be null"):
+        load_contract(project)
+
+
+def test_an_optional_column_follows_its_meta(tmp_path: Path) -> None:
+    """Marking another column optional is the one edit: the rules and the
+    quarantine doc's sentence follow."""
+    project = contract_copy(tmp_path)
+    set_column_meta(project, "orders", "store_id", optional=True)
+    contract = load_contract(project)
+    assert contract["orders"].rules.optional == ("store_id",)
+    renderer = quarantine_doc_renderer()
+    sentence = renderer.optional_columns(contract)
+    # in contract order: orders comes before campaigns
+    assert "): orders.store_id and campaigns.budget_amount." in sentence

@@ -569,6 +569,32 @@ def test_campaigns_with_control_groups_and_positive_uplift(db: duckdb.DuckDBPyCo
     assert rates["treatment"] > rates["control"] + 0.05
 
 
+def test_campaign_budgets_follow_the_touches(db: duckdb.DuckDBPyConnection) -> None:
+    """campaigns.budget_amount (optional in the contract, written by the demo):
+    a campaign that contacted members has a budget of 1 to 10 CNY per
+    treatment touch (a message and a coupon), in whole fen; one that
+    contacted nobody has none (null, not 0); and budgets differ with the
+    touches, so ROI varies between campaigns."""
+    rows = db.execute(
+        """
+        select campaigns.campaign_id, campaigns.budget_amount,
+            count(touches.touch_id) as treatment_touches
+        from campaigns
+        left join campaign_touches as touches
+            on campaigns.campaign_id = touches.campaign_id
+            and touches.test_group = 'treatment'
+        group by all
+        """
+    ).fetchall()
+    budgeted = [(budget, touches) for _, budget, touches in rows if touches > 0]
+    assert len(budgeted) >= len(rows) // 2
+    for budget, touches in budgeted:
+        assert budget is not None and 1 * touches <= budget <= 10 * touches
+        assert budget == round(budget, 2)
+    assert all(budget is None for _, budget, touches in rows if touches == 0)
+    assert len({budget for budget, _ in budgeted}) >= 10
+
+
 def test_service_reviews_and_surveys(db: duckdb.DuckDBPyConnection) -> None:
     tickets = db.execute(
         """
@@ -687,6 +713,7 @@ def reasons_sql(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "campaigns": f"""
             case when blank(campaign_id) then 'missing_key'
             when channel not in {channels} or channel is null then 'unknown_code'
+            when budget_amount is not null and badnum(budget_amount) then 'bad_amount'
             when ts(starts_at) is null or late(starts_at) or unparsed(ends_at)
                 or ts(ends_at) < ts(starts_at) then 'bad_timestamp' end""",
         "campaign_touches": """

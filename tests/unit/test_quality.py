@@ -527,6 +527,44 @@ def test_warning_faults(minimal: Path, tmp_path: Path) -> None:
     assert report.status is Status.WARNINGS
 
 
+CAMPAIGNS_HEADER = "campaign_id,campaign_name,channel,objective,starts_at,ends_at"
+
+
+def test_an_optional_column_may_be_absent_and_is_checked_when_present(
+    minimal: Path, tmp_path: Path
+) -> None:
+    """campaigns.budget_amount (meta optional, nullable): a file without it
+    passes; in a file with it, a blank budget passes, `-5` and `abc` are the
+    bad_amount rows docs/quarantine_rules.md lists."""
+    write(
+        minimal,
+        "campaigns.csv",
+        CAMPAIGNS_HEADER + "\nC1,Spring,tmall,join,2023-03-01,2023-03-31\n",
+    )
+    as_of = dt.date.fromisoformat(AS_OF)
+    report = validate_raw_dir(minimal, as_of=as_of, docs_dir=tmp_path / "without")
+    assert report.table("campaigns").findings == []
+    assert report.status is Status.OK
+
+    write(
+        minimal,
+        "campaigns.csv",
+        CAMPAIGNS_HEADER + ",budget_amount\n"
+        "C1,Spring,tmall,join,2023-03-01,2023-03-31,1200.50\n"
+        "C2,Summer,tmall,join,2023-06-01,2023-06-30,\n"
+        "C3,Autumn,tmall,join,2023-09-01,2023-09-30,-5\n"
+        "C4,Winter,tmall,join,2023-12-01,2023-12-31,abc\n",
+    )
+    report = validate_raw_dir(minimal, as_of=as_of, docs_dir=tmp_path / "with")
+    findings = report.table("campaigns").findings
+    assert {(f.column, f.check, f.unexpected_count) for f in findings} == {
+        ("budget_amount", "castable", 1),  # abc
+        ("budget_amount", "non_negative", 1),  # -5
+    }
+    assert all(f.severity is Severity.WARNING for f in findings)
+    assert report.status is Status.WARNINGS
+
+
 def test_missing_raw_dir_is_fatal_not_an_exception(tmp_path: Path) -> None:
     report = validate_raw_dir(tmp_path / "nowhere", docs_dir=tmp_path / "docs")
     assert report.status is Status.FATAL

@@ -37,6 +37,9 @@ final as (
         coalesce(touch_counts.count_control_touches, 0)
             as count_control_touches,
 
+        -- amounts
+        campaigns.budget_amount,
+
         -- dates and timestamps
         cast(campaigns.starts_at as date) as start_date,
         cast(campaigns.ends_at as date) as end_date,

@@ -7,7 +7,9 @@
     (the month of the campaign's start date) get Benjamini-Hochberg
     q-values: with the month's m p-values ranked 1..m ascending,
     q_(i) = min over j >= i of p_(j) * m / j, capped at 1, taken as a
-    running min from the largest rank down. -#}
+    running min from the largest rank down. ROI is incremental net sales
+    over the campaign's budget (RAW_CONTRACT, optional column
+    campaigns.budget_amount), null without a budget or with a budget of 0. -#}
 with
 
 campaigns as (
@@ -81,6 +83,7 @@ rates as (
     select
         campaigns.campaign_id,
         campaigns.campaign_name,
+        campaigns.budget_amount,
         cast(
             {{ dbt.date_trunc('month', 'campaigns.start_date') }} as date
         ) as month,
@@ -123,6 +126,11 @@ tested as (
         treatment_response_rate - control_response_rate as uplift,
         (treatment_net_sales_per_member - control_net_sales_per_member)
         * treatment_size as incremental_net_sales,
+        {{ safe_divide(
+            '(treatment_net_sales_per_member - control_net_sales_per_member)'
+            ~ ' * treatment_size',
+            'budget_amount'
+        ) }} as roi,
         (treatment_response_rate - control_response_rate)
         / nullif(
             sqrt(
@@ -197,6 +205,8 @@ final as (
         adjusted.treatment_net_sales_per_member,
         adjusted.control_net_sales_per_member,
         adjusted.incremental_net_sales,
+        adjusted.budget_amount,
+        adjusted.roi,
 
         -- test
         adjusted.pooled_response_rate,

@@ -3,8 +3,9 @@
 Tables, columns, types, keys, code sets and every column rule come from
 `models/staging/raw/_raw__sources.yml`: the table `meta` (required,
 primary_key, dedupe_timestamp) and each column's `meta` (accepted_values or
-accepted_values_seed, nullable, not_null, missing_key, non_negative,
-at_least, range, references, may_be_future, whole_number, staged_as, pii;
+accepted_values_seed, nullable, optional, not_null, missing_key,
+non_negative, at_least, range, references, may_be_future, whole_number,
+staged_as, pii;
 the comment at the top of that file says what each key means). Seeds give
 the codes of `accepted_values_seed`. `TableRules` gathers a table's rules
 column by column, as `TableSpec.rules`; nothing here restates a rule.
@@ -73,6 +74,10 @@ class TableRules:
     # (not null too)
     missing_key: tuple[str, ...] = ()
     nullable_codes: tuple[str, ...] = ()
+    # decimals that may be null (present values still parse and are >= 0)
+    nullable_amounts: tuple[str, ...] = ()
+    # columns a file may lack: they then read as a typed null
+    optional: tuple[str, ...] = ()
     non_negative: tuple[str, ...] = ()
     # (a, b): a >= b when both are present
     at_least: tuple[tuple[str, str], ...] = ()
@@ -148,6 +153,7 @@ COLUMN_META_KEYS = frozenset(
         "accepted_values",
         "accepted_values_seed",
         "nullable",
+        "optional",
         "not_null",
         "missing_key",
         "non_negative",
@@ -185,9 +191,31 @@ def _range(table: str, column: str, value: Any) -> tuple[int, int | str]:
     return int(low), high
 
 
-def table_rules(table: str, columns: tuple[ColumnSpec, ...]) -> TableRules:
-    """The rules stated in the columns' meta, gathered by rule."""
+def _may_be_null(column: ColumnSpec, always_present: tuple[str, ...]) -> bool:
+    """A null value breaks none of the column's rules, so that a file lacking the
+    column (read as null) loses no row: not a key, the dedupe timestamp, a
+    reference, not_null, or a code or decimal column without `nullable`."""
+    meta = column.meta
+    nullable = meta.get("nullable") is True
+    return not (
+        column.name in always_present
+        or meta.get("not_null")
+        or meta.get("missing_key")
+        or meta.get("references") is not None
+        or (column.accepted_values is not None and not nullable)
+        or (column.kind == "decimal" and not nullable)
+    )
+
+
+def table_rules(
+    table: str, columns: tuple[ColumnSpec, ...], always_present: tuple[str, ...] = ()
+) -> TableRules:
+    """The rules stated in the columns' meta, gathered by rule.
+
+    `always_present`: columns the table meta needs in every file (the primary
+    key, the dedupe timestamp), which cannot be `optional`."""
     names = {column.name for column in columns}
+    by_name = {column.name: column for column in columns}
 
     def flagged(key: str) -> tuple[str, ...]:
         return tuple(column.name for column in columns if column.meta.get(key) is True)
@@ -208,12 +236,22 @@ def table_rules(table: str, columns: tuple[ColumnSpec, ...]) -> TableRules:
             ranges[column.name] = _range(table, column.name, column.meta["range"])
         if column.meta.get("references") is not None:
             references.append(_reference(table, column.name, column.meta["references"]))
-        if column.meta.get("nullable") and column.accepted_values is None:
-            raise ContractError(f"{table}.{column.name}: nullable is for code columns")
+        if column.meta.get("nullable") and not (
+            column.accepted_values is not None or column.kind == "decimal"
+        ):
+            raise ContractError(f"{table}.{column.name}: nullable is for code columns and decimals")
+        if column.meta.get("optional") and not _may_be_null(column, always_present):
+            raise ContractError(f"{table}.{column.name}: optional is for columns that may be null")
     return TableRules(
         not_null=flagged("not_null"),
         missing_key=flagged("missing_key"),
-        nullable_codes=flagged("nullable"),
+        nullable_codes=tuple(
+            name for name in flagged("nullable") if by_name[name].accepted_values is not None
+        ),
+        nullable_amounts=tuple(
+            name for name in flagged("nullable") if by_name[name].kind == "decimal"
+        ),
+        optional=flagged("optional"),
         non_negative=flagged("non_negative"),
         at_least=tuple(at_least),
         ranges=ranges,
@@ -253,7 +291,14 @@ def load_contract(project_dir: Path) -> dict[str, TableSpec]:
             primary_key=tuple(meta.get("primary_key") or ()),
             dedupe_timestamp=meta.get("dedupe_timestamp"),
             columns=tuple(columns),
-            rules=table_rules(table["name"], tuple(columns)),
+            rules=table_rules(
+                table["name"],
+                tuple(columns),
+                always_present=(
+                    *(meta.get("primary_key") or ()),
+                    *([meta["dedupe_timestamp"]] if meta.get("dedupe_timestamp") else []),
+                ),
+            ),
         )
     for spec in tables.values():
         for reference in spec.rules.references:

@@ -44,7 +44,8 @@ BUILD_ORDER = (
     "exposure_resources",
 )
 # tables whose export query reads a work table of a later template
-WRITTEN_AFTER = {"members": "tier_changes"}
+# (campaigns: the budget is the cost of the campaign's touches)
+WRITTEN_AFTER = {"members": "tier_changes", "campaigns": "campaign_touches"}
 # work tables that no later table reads, dropped once this table is written
 RELEASED_AFTER = {
     "points_ledger": ("clean_orders", "clean_points_ledger", "clean_points_habits"),
@@ -61,6 +62,9 @@ TOUCH_SHARE = 0.003  # members drawn per campaign, as a share of all members
 MAX_ORDERS_PER_ACCOUNT = 4000  # order keys leave 13 bits per buyer account
 MEMBERS_PER_STORE = 2000
 CAMPAIGNS_PER_MONTH = 12  # two per channel
+# Campaign budget (campaigns.budget_amount): CNY per treatment touch by touch
+# channel, the message and the coupon set aside for the contacted member
+TOUCH_COST_CNY = {"sms": 5.5, "wechat": 4.5, "app_push": 3.0, "email": 2.5}
 
 # Buying: who buys, how often, for how long (members.sql)
 NEVER_BUYING_SHARE = 0.36
@@ -126,6 +130,7 @@ def template_parameters(members: int, window: Window, seed: int) -> dict[str, Sq
         "non_member_person_count": max(1, round(members * NON_MEMBER_PERSONS_PER_MEMBER)),
         "store_count": max(20, members // MEMBERS_PER_STORE),
         "touches_per_campaign": max(1, round(members * TOUCH_SHARE)),
+        **{f"{channel}_touch_cost": cost for channel, cost in TOUCH_COST_CNY.items()},
         "max_orders_per_account": MAX_ORDERS_PER_ACCOUNT,
         "years": window.years,
         "window_start": window.start,

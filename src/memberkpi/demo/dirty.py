@@ -200,6 +200,7 @@ RULES: dict[str, TableRules] = {
         "campaign_id",
         "starts_at",
         unknown_code=each("channel", UNKNOWN_CHANNEL),
+        bad_amount=each("budget_amount", "'-5'", "'abc'"),
         bad_timestamp=[
             {"starts_at": FUTURE_TIMESTAMP, "ends_at": "null"},
             {"ends_at": earlier("starts_at")},

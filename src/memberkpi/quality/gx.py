@@ -133,6 +133,8 @@ def build_expectations(
         return {"check": check, "columns": list(columns), "reject_class": found, **extra}
 
     for name in spec.column_names:
+        if rules and name in rules.optional:
+            continue  # a file may lack it: it then reads as null
         found.append(
             gxe.ExpectColumnToExist(
                 column=name,
@@ -159,7 +161,7 @@ def build_expectations(
     if rules:
         not_null += [*rules.not_null, *rules.missing_key]
     for column in spec.columns:
-        if column.kind == "decimal":
+        if column.kind == "decimal" and not (rules and column.name in rules.nullable_amounts):
             not_null.append(column.name)
         if column.accepted_values is not None and not (
             rules and column.name in rules.nullable_codes

@@ -1,6 +1,10 @@
 -- Two campaigns per channel and month: a member day (kind 0, the first
 -- week; the 618 and Double 11 festivals in June and November) and a
--- first-purchase or reactivation campaign (kind 1, mid-month).
+-- first-purchase or reactivation campaign (kind 1, mid-month). The budget
+-- is the cost of its treatment touches (a contacted member: the message
+-- and the coupon set aside for it, by touch channel), so the export query
+-- runs after campaign_touches.sql (clean_tables.WRITTEN_AFTER); a campaign
+-- that contacted nobody has no budget (null).
 create or replace table clean_campaigns as
 with slots as (
     select
@@ -71,4 +75,25 @@ from placed
 where start_day >= 0 and start_day <= $last_day
 order by campaign_index;
 
-select * from clean_campaigns
+with budgets as (
+    select
+        campaign_index,
+        sum(
+            case touch_channel
+                when 'sms' then $sms_touch_cost
+                when 'wechat' then $wechat_touch_cost
+                when 'app_push' then $app_push_touch_cost
+                else $email_touch_cost
+            end::decimal(18, 2)
+        ) as budget_amount
+    from clean_campaign_touches
+    where not is_control
+    group by campaign_index
+)
+
+select
+    clean_campaigns.*,
+    budgets.budget_amount
+from clean_campaigns
+left join budgets on clean_campaigns.campaign_index = budgets.campaign_index
+order by clean_campaigns.campaign_index
