@@ -25,14 +25,26 @@
     {%- set raw_dir = env_var('MEMBERKPI_RAW_DIR', 'data/raw') -%}
     {%- do run_query('create schema if not exists raw') -%}
     {%- set file_names = memberkpi.raw_file_names(raw_dir) -%}
+    {%- set drop_files = memberkpi.raw_drop_files(raw_dir) -%}
     {%- for table in raw_contract_tables() -%}
         {%- set found = memberkpi.find_raw_file(raw_dir, table.name, file_names) -%}
+        {%- set drops = drop_files.get(table.name) -%}
+        {%- if drops and found is not none -%}
+            {{ exceptions.raise_compiler_error(
+                "raw table '" ~ table.name ~ "' arrives twice: as " ~ found
+                ~ " and as drops " ~ raw_dir ~ "/" ~ table.name
+                ~ "/ds=*/; keep one layout") }}
+        {%- elif drops -%}
+            {%- set found = raw_dir ~ '/' ~ table.name ~ '/' -%}
+        {%- endif -%}
         {%- set contract_columns = table.columns.values() | list -%}
         {%- if found is none -%}
             {%- if table.meta.get('required') -%}
                 {{ exceptions.raise_compiler_error(
                     "raw table '" ~ table.name ~ "' is required but no file "
                     ~ raw_dir ~ "/" ~ table.name ~ ".parquet or .csv exists"
+                    ~ " and no drop file " ~ raw_dir ~ "/" ~ table.name
+                    ~ "/ds=YYYY-MM-DD/*"
                     ~ " (MEMBERKPI_RAW_DIR=" ~ raw_dir ~ ")") }}
             {%- endif -%}
             {{ log("raw: " ~ table.name ~ " absent (optional): empty", info=true) }}
@@ -46,7 +58,8 @@
                 where false
             {%- endset -%}
         {%- else -%}
-            {%- set reader = memberkpi.raw_file_reader(found, table.name) -%}
+            {%- set reader = memberkpi.raw_drops_reader(table, found, drops)
+                if drops else memberkpi.raw_file_reader(found, table.name) -%}
             {%- set file_columns = memberkpi.raw_file_columns(reader) -%}
             {%- set missing = [] -%}
             {%- for column in contract_columns

@@ -47,6 +47,8 @@ can be present, as they would be in a brand's export.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,11 +67,13 @@ from memberkpi.core import paths
 from memberkpi.core.sql_text import sql_string
 from memberkpi.demo.clean_tables import Step, plan, session_macros, template_parameters
 from memberkpi.demo.dirty import inject
+from memberkpi.demo.drops import DEFAULT_DROP_DAYS, write_drops
 from memberkpi.demo.window import Window
 
 DEFAULT_END_DATE = date(2025, 12, 31)
 MANIFEST_NAME = "_dirty_manifest.json"
 FORMATS = ("parquet", "csv")
+LAYOUTS = ("snapshot", "drops")
 # dictionaries only for short code lists: trying them on ids costs time, saves nothing
 PARQUET_OPTIONS = "format parquet, dictionary_size_limit 10000"
 
@@ -85,6 +89,10 @@ class GenerateOptions:
     file_format: str = "parquet"
     dirty: bool = False
     end_date: date = DEFAULT_END_DATE
+    # snapshot: one file per table; drops: <table>/ds=YYYY-MM-DD/ folders
+    # (memberkpi.demo.drops) whose current rows are the snapshot's
+    layout: str = "snapshot"
+    drop_days: int = DEFAULT_DROP_DAYS
     # DuckDB's default is 80% of the machine: at 10M members that starved
     # whatever else ran, so the generator takes the build's own settings.
     memory_limit: str = field(default_factory=paths.duckdb_memory_limit)
@@ -136,6 +144,8 @@ def _clear(out: Path) -> None:
     for table in RAW_TABLES:
         for suffix in FORMATS:
             (out / f"{table}.{suffix}").unlink(missing_ok=True)
+        if (out / table).is_dir():  # the table's drops (--layout drops)
+            shutil.rmtree(out / table)
     (out / MANIFEST_NAME).unlink(missing_ok=True)
 
 
@@ -148,12 +158,27 @@ def generate(
         raise ValueError(f"format must be one of {FORMATS}, not {options.file_format!r}")
     if options.members < 1 or not 1 <= options.years <= 20:
         raise ValueError("members must be >= 1 and years between 1 and 20")
+    if options.layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, not {options.layout!r}")
+    if options.layout == "drops" and options.dirty:
+        raise ValueError(
+            "--dirty writes a snapshot only: its duplicate keys would "
+            "supersede each other across drops"
+        )
+    if options.drop_days < 1:
+        raise ValueError("drop_days must be >= 1")
     window = Window(options.end_date, options.years)
     if window.start < date(2001, 1, 1):
         raise ValueError("the data must start after 2000 (--dirty puts rows in 1999)")
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     _clear(out)
+    if options.layout == "drops":
+        options.temp_dir.mkdir(parents=True, exist_ok=True)
+        snapshot_dir = Path(tempfile.mkdtemp(prefix="snapshot_", dir=options.temp_dir))
+        snapshot_format = "parquet"
+    else:
+        snapshot_dir, snapshot_format = out, options.file_format
     parameters = template_parameters(options.members, window, options.seed)
     connection = _connect(options.memory_limit, options.temp_dir)
     for statement in session_macros(parameters):
@@ -168,20 +193,31 @@ def generate(
             waiting.append(step)
             for ready in [queued for queued in waiting if queued.written_after == step.table]:
                 waiting.remove(ready)
-                target = out / f"{ready.table}.{options.file_format}"
+                target = snapshot_dir / f"{ready.table}.{snapshot_format}"
                 if options.dirty:
                     written[ready.table], manifest[ready.table] = _write_dirty(
                         connection, ready, target, options.file_format
                     )
                 else:
                     typed = typed_select(ready.table, ready.query)
-                    written[ready.table] = _copy(connection, typed, target, options.file_format)
+                    written[ready.table] = _copy(connection, typed, target, snapshot_format)
                 if on_table is not None:
                     on_table(ready.table, written[ready.table])
             for name in step.release:
                 connection.execute(f"drop table if exists {name}")
+        if options.layout == "drops":
+            written = write_drops(
+                connection,
+                snapshot_dir,
+                out,
+                options.file_format,
+                options.end_date,
+                options.drop_days,
+            )
     finally:
         connection.close()
+        if options.layout == "drops":
+            shutil.rmtree(snapshot_dir, ignore_errors=True)
     if options.dirty:
         ordered = {table: manifest[table] for table in RAW_TABLES}
         (out / MANIFEST_NAME).write_text(json.dumps(ordered, indent=2) + "\n", encoding="utf-8")
@@ -217,10 +253,30 @@ def generate_command(
     end_date: Annotated[
         str, typer.Option(help="Last day of the data, YYYY-MM-DD.")
     ] = DEFAULT_END_DATE.isoformat(),
+    layout: Annotated[
+        str,
+        typer.Option(
+            help="snapshot: one file per table; drops: daily <table>/ds=YYYY-MM-DD/ "
+            "folders with change traffic (late refunds, cancellations, exits, rebinds, "
+            "tier changes, deleted rows) whose current rows are the snapshot's."
+        ),
+    ] = "snapshot",
+    drop_days: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="--layout drops: daily drops after the initial load "
+            "(the initial drop is on --end-date minus this many days).",
+        ),
+    ] = DEFAULT_DROP_DAYS,
 ) -> None:
     """Generate demo raw data: the 14 tables of the raw contract."""
     if file_format not in FORMATS:
         raise typer.BadParameter(f"--format must be parquet or csv, not {file_format!r}")
+    if layout not in LAYOUTS:
+        raise typer.BadParameter(f"--layout must be snapshot or drops, not {layout!r}")
+    if layout == "drops" and dirty:
+        raise typer.BadParameter("--dirty writes the snapshot layout only")
     options = GenerateOptions(
         members=members,
         years=years,
@@ -229,6 +285,8 @@ def generate_command(
         file_format=file_format,
         dirty=dirty,
         end_date=_parse_date(end_date),
+        layout=layout,
+        drop_days=drop_days,
     )
     console = Console()
     started = time.perf_counter()
@@ -253,7 +311,8 @@ def generate_command(
                 f" or generate fewer members.\n{str(error).splitlines()[0]}"
             )
             raise typer.Exit(code=1) from None
-    summary = Table("table", "rows", title=f"raw tables in {options.out}")
+    what = "rows" if layout == "snapshot" else "drop rows (every version)"
+    summary = Table("table", what, title=f"raw tables in {options.out}")
     for table in RAW_TABLES:
         summary.add_row(table, f"{written[table]:,}")
     console.print(summary)
