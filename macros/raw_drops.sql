@@ -122,8 +122,10 @@
 {% endmacro %}
 
 
-{#- Every drop file must hold every contract column: the union would read
-    a column missing from one file as null there. -#}
+{#- Every drop file must hold every contract column that is not optional
+    (meta optional: a file without it reads as null there, as a snapshot
+    file without it does): the union would read a column missing from one
+    file as null there. -#}
 {% macro check_raw_drop_columns(table, path, file_format) %}
     {%- set pattern = memberkpi.sql_string(path ~ 'ds=*/*.' ~ file_format) -%}
     {%- if file_format == 'parquet' -%}
@@ -147,7 +149,8 @@
         {%- endset -%}
     {%- endif -%}
     {%- set checks = [] -%}
-    {%- for column in table.columns.values() -%}
+    {%- for column in table.columns.values()
+        if not column.meta.get('optional') -%}
         {%- do checks.append("select file, " ~ memberkpi.sql_string(column.name)
             ~ " as column_name from files where not list_contains(columns, "
             ~ memberkpi.sql_string(column.name) ~ ")") -%}
