@@ -54,6 +54,8 @@ enable_python_models: boolean
 clv_calibration_end: date_or_null
 min_control_members: count
 points_value_cny: amount
+lifecycle_lapsed_after_days: count
+points_expire_after_years: count
 {%- endmacro %}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from memberkpi.activation.audiences import audience_app
 from memberkpi.dashboard.render import dashboard_command
 from memberkpi.demo.generate import generate_command
 from memberkpi.pipeline.run import demo_command, run_command
@@ -28,6 +29,7 @@ app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("publish")(publish_command)
 app.command("dashboard")(dashboard_command)
+app.add_typer(audience_app, name="audience")
 
 
 if __name__ == "__main__":

@@ -132,7 +132,10 @@ final as (
                 and count_member_orders_to_date = 1
                 then 'first_time'
             when days_since_last_member_order <= 180 then 'repeat'
-            when days_since_last_member_order <= 365 then 'silent'
+            when
+                days_since_last_member_order
+                <= {{ var('lifecycle_lapsed_after_days') }}
+                then 'silent'
             else 'lapsed'
         end as lifecycle_stage,
         has_second_member_order_90d,

@@ -109,6 +109,13 @@ def serving_path() -> Path:
     return warehouse_outputs(database_path()).serving
 
 
+def metrics_database() -> Path:
+    """Where readers of the metric tables look by default: the serving copy
+    of MEMBERKPI_DB when it exists (the last clean build), else MEMBERKPI_DB."""
+    serving = serving_path()
+    return serving if serving.exists() else database_path()
+
+
 def dashboard_dir(db_path: Path | None = None) -> Path:
     """Where the dashboard pages of db_path (default MEMBERKPI_DB) go."""
     return warehouse_outputs(db_path or database_path()).dashboard_dir

@@ -1,0 +1,2 @@
+"""Activation: what the metric tables hand to the teams that contact members
+(audiences: `memberkpi audience export`)."""
