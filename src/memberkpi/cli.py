@@ -6,6 +6,7 @@ import typer
 
 from memberkpi.dashboard.render import dashboard_command
 from memberkpi.demo.generate import generate_command
+from memberkpi.monitoring.alerts import alerts_command
 from memberkpi.pipeline.run import demo_command, run_command
 from memberkpi.publish.serving import publish_command
 from memberkpi.quality.validate import validate_command
@@ -28,6 +29,7 @@ app.command("generate")(generate_command)
 app.command("validate")(validate_command)
 app.command("publish")(publish_command)
 app.command("dashboard")(dashboard_command)
+app.command("alerts")(alerts_command)
 
 
 if __name__ == "__main__":
