@@ -7,6 +7,7 @@ import typer
 from memberkpi.activation.audiences import audience_app
 from memberkpi.dashboard.render import dashboard_command
 from memberkpi.demo.generate import generate_command
+from memberkpi.monitoring.alerts import alerts_command
 from memberkpi.pipeline.run import demo_command, run_command
 from memberkpi.publish.serving import publish_command
 from memberkpi.quality.validate import validate_command
@@ -30,6 +31,7 @@ app.command("validate")(validate_command)
 app.command("publish")(publish_command)
 app.command("dashboard")(dashboard_command)
 app.add_typer(audience_app, name="audience")
+app.command("alerts")(alerts_command)
 
 
 if __name__ == "__main__":

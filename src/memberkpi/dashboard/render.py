@@ -132,12 +132,6 @@ _SCRIPT = """
 """
 
 
-def default_database() -> Path:
-    """The serving copy of MEMBERKPI_DB when it exists, else MEMBERKPI_DB itself."""
-    serving = paths.serving_path()
-    return serving if serving.exists() else paths.database_path()
-
-
 def source_warehouse(connection: duckdb.DuckDBPyConnection, database: Path) -> Path:
     """The warehouse a DuckDB file's metric tables come from: the build file a
     serving copy was published from (metrics._published), else the file itself."""
@@ -271,7 +265,7 @@ def dashboard_command(
 ) -> None:
     """Render the metric tables as one self-contained HTML dashboard."""
     try:
-        page = render_dashboard(db or default_database(), month=month, lang=lang, out=out)
+        page = render_dashboard(db or paths.metrics_database(), month=month, lang=lang, out=out)
     except DashboardError as error:
         console.print(f"[red]dashboard: {error}[/red]")
         raise typer.Exit(code=1) from error

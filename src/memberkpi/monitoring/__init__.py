@@ -1,0 +1,1 @@
+"""Monitoring: the alerts of metrics.kpi_alerts for schedulers and CI."""
