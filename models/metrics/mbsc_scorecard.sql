@@ -1,4 +1,5 @@
-{#- Reference rule: the first available of the target (seed kpi_targets),
+{#- Reference rule: the first available of the month's target
+    (kpi_targets_monthly, from seed kpi_targets),
     the benchmark p50 (seed kpi_benchmarks), the same month last year when
     that month's window is complete, the previous month when that month's
     window is complete. Status: "warm_up" when this month's window is
@@ -9,7 +10,15 @@
     (100 x (value - base)), of the others relative ((value - base) / base).
     The previous month and the same month last year are the rows 1 and 12
     before in the KPI's months: kpi_monthly holds every report month
-    (dim_month has no gaps). -#}
+    (dim_month has no gaps).
+    Attainment (macro attainment): value / target when higher is better,
+    target / value otherwise, null in warm-up months. Year to date: the
+    same ratio of the sums of value and target over the months of the
+    year up to the month that are complete (is_complete_month), have a
+    complete window and both a value and a target: for a KPI that adds up
+    over months the year-to-date total against the year-to-date target,
+    for any other the average monthly value against the average monthly
+    target (the KPI itself cannot be recomputed over the year here). -#}
 with
 
 kpi_monthly as (
@@ -21,7 +30,7 @@ benchmarks as (
 ),
 
 targets as (
-    select * from {{ ref('kpi_targets') }}
+    select * from {{ ref('kpi_targets_monthly') }}
 ),
 
 first_paid as (
@@ -52,10 +61,26 @@ framed as (
     from kpi_monthly
     cross join first_paid
     left join targets
-        on kpi_monthly.kpi = targets.kpi
+        on
+            kpi_monthly.month = targets.month
+            and kpi_monthly.kpi = targets.kpi
     left join benchmarks
         on kpi_monthly.kpi = benchmarks.kpi
     where kpi_monthly.family != 'trend'
+),
+
+flagged as (
+    select
+        *,
+        extract(year from month) as report_year,
+        coalesce(
+            is_complete_month
+            and is_window_complete
+            and value is not null
+            and target_value is not null,
+            false
+        ) as is_in_year_to_date
+    from framed
 ),
 
 lagged as (
@@ -66,12 +91,24 @@ lagged as (
         coalesce(lag(is_window_complete, 1) over kpi_months, false)
             as is_previous_month_window_complete,
         coalesce(lag(is_window_complete, 12) over kpi_months, false)
-            as is_last_year_window_complete
-    from framed
-    window kpi_months as (
-        partition by kpi
-        order by month
-    )
+            as is_last_year_window_complete,
+        sum(
+            case when is_in_year_to_date then value end
+        ) over year_to_date as year_to_date_value,
+        sum(
+            case when is_in_year_to_date then target_value end
+        ) over year_to_date as year_to_date_target
+    from flagged
+    window
+        kpi_months as (
+            partition by kpi
+            order by month
+        ),
+        year_to_date as (
+            partition by kpi, report_year
+            order by month
+            rows between unbounded preceding and current row
+        )
 ),
 
 referenced as (
@@ -145,6 +182,20 @@ final as (
         mom_change,
         yoy_change,
         target_value,
+        case
+            when is_window_complete
+                then {{ attainment(
+                    'value', 'target_value', 'higher_is_better'
+                ) }}
+        end as attainment,
+        case
+            when is_window_complete and target_value is not null
+                then {{ attainment(
+                    'year_to_date_value',
+                    'year_to_date_target',
+                    'higher_is_better',
+                ) }}
+        end as ytd_attainment,
         benchmark_p50,
         reference_kind,
         reference_value,

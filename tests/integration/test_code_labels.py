@@ -36,6 +36,7 @@ COLUMN_CODE_TYPES = {
     "quadrant": "quadrant",
     "metric_type": "metric_type",
     "reference_kind": "reference_kind",
+    "target_basis": "target_basis",
     "status": "status",
     "segment_type": "segment_type",
     "tag_name": "tag_name",

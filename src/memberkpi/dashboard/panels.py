@@ -2,8 +2,9 @@
 
 Every number shown is a value of a metric table, formatted by
 dashboard.format; nothing is recomputed here. The building blocks live in
-dashboard.blocks, the MBSC board in dashboard.scorecard and the loyalty
-panel in dashboard.loyalty; PANELS lists the page's panels in order.
+dashboard.blocks, the MBSC board in dashboard.scorecard, the loyalty
+panel in dashboard.loyalty and the open alerts and audience sizes in
+dashboard.monitoring; PANELS lists the page's panels in order.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from memberkpi.dashboard.format import (
     tag,
 )
 from memberkpi.dashboard.loyalty import loyalty
+from memberkpi.dashboard.monitoring import audience_sizes, open_alerts
 from memberkpi.dashboard.scorecard import scorecard
 from memberkpi.dashboard.text import text
 
@@ -872,11 +874,13 @@ def channels(ctx: Context) -> str:
 PANELS: tuple[tuple[str, str, Callable[[Context], str]], ...] = (
     ("panel-radar", "panel_radar", radar),
     ("panel-scorecard", "panel_scorecard", scorecard),
+    ("panel-alerts", "panel_alerts", open_alerts),
     ("panel-trends", "panel_trends", trends),
     ("panel-aov", "panel_aov", aov),
     ("panel-loyalty", "panel_loyalty", loyalty),
     ("panel-lifecycle", "panel_lifecycle", lifecycle),
     ("panel-rfm", "panel_rfm", rfm),
+    ("panel-audiences", "panel_audiences", audience_sizes),
     ("panel-cohort", "panel_cohort", cohort),
     ("panel-campaigns", "panel_campaigns", campaigns),
     ("panel-portrait", "panel_portrait", portrait),

@@ -2,10 +2,11 @@
 
 Reads schema `metrics` of a built (or published) DuckDB file through a
 read-only connection and writes one HTML file with plotly.js inlined (no
-network, no CDN). Panels: 4C radar, MBSC scorecard (groups x quadrants),
-trends, spend per buyer decomposition, loyalty (tiers, points, touch funnel),
-lifecycle, RFM, cohort retention, the report month's campaign uplift, member
-portrait and connection by channel. Every number is a value of a metric
+network, no CDN). Panels: 4C radar, MBSC scorecard (groups x quadrants,
+and the target attainment of the KPIs with a target), open alerts, trends,
+spend per buyer decomposition, loyalty (tiers, points, touch funnel),
+lifecycle, RFM, audience sizes, cohort retention, the report month's
+campaign uplift, member portrait and connection by channel. Every number is a value of a metric
 table, only formatted here; a panel without data shows a note.
 """
 

@@ -1,6 +1,8 @@
 """The MBSC scorecard panel: the seed board's 4 x 4 grid of MBSC groups
 (rows) x quadrants (columns); each cell lists its KPIs with value, change,
-status and the reference behind the status, the definition on hover."""
+status and the reference behind the status, the definition on hover. Below
+the board, the target attainment of every KPI with a target this month
+(mbsc_scorecard.attainment and ytd_attainment)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,15 @@ from memberkpi.dashboard.blocks import (
     Context,
     change_direction,
     change_text,
+    table_html,
+    value_cell,
     warm_up_text,
 )
 from memberkpi.dashboard.format import (
     DASH,
     esc,
     format_change,
+    format_share,
     format_value,
     is_null,
     raw_value,
@@ -101,6 +106,55 @@ def _scorecard_item(ctx: Context, row: dict[str, Any]) -> str:
     )
 
 
+def _attainment_cell(value: Any, kind: str) -> str:
+    """An attainment as a percentage, green at or above 100%, red below."""
+    colour = "" if is_null(value) else ("up-good" if value >= 1 else "down-bad")
+    return tag(
+        "td",
+        esc(format_share(value)),
+        class_=f"num attainment {colour}".strip(),
+        data_attainment=kind,
+        data_value=raw_value(value),
+    )
+
+
+def attainment_html(ctx: Context, rows: list[dict[str, Any]]) -> str:
+    """The KPIs with a target this month: value, target, attainment and
+    year-to-date attainment (mbsc_scorecard), with the status (judged against
+    the target, the first reference). '' when no row has a target or the
+    warehouse predates the attainment columns."""
+    targeted = [row for row in rows if "attainment" in row and not is_null(row.get("target_value"))]
+    if not targeted:
+        return ""
+    body = [
+        tag(
+            "tr",
+            tag("th", esc(ctx.label(row, row["kpi"])), scope="row", title=_definition(ctx, row))
+            + value_cell(row["value"], row["unit"], target_kpi=row["kpi"])
+            + value_cell(row["target_value"], row["unit"])
+            + _attainment_cell(row["attainment"], "month")
+            + _attainment_cell(row["ytd_attainment"], "ytd")
+            + tag("td", _status_badge(ctx, row["status"])),
+            data_row_kpi=row["kpi"],
+        )
+        for row in sorted(targeted, key=lambda row: row["kpi_order"])
+    ]
+    table = table_html(
+        [
+            ctx.t("kpi"),
+            ctx.t("value"),
+            ctx.t("target"),
+            ctx.t("attainment"),
+            ctx.t("ytd_attainment"),
+            ctx.t("status"),
+        ],
+        body,
+        class_="data target-attainment",
+        caption=ctx.t("target_attainment"),
+    )
+    return table + tag("p", esc(ctx.t("attainment_note")), class_="note")
+
+
 def scorecard(ctx: Context) -> str:
     """The MBSC board: MBSC groups as rows x the four quadrants as columns;
     each cell lists its KPIs with value, change, status and reference."""
@@ -152,4 +206,15 @@ def scorecard(ctx: Context) -> str:
     if warm_up:
         legend += " " + tag("span", esc(warm_up), class_="warn-text")
     legend += " " + tag("span", esc(ctx.t("definition_hint")), class_="note")
-    return tag("p", legend, class_="legend") + tag("div", board, class_="board-scroll")
+    targets = ctx.rows(
+        "select scorecard.*, catalog.definition, catalog.definition_zh "
+        "from metrics.mbsc_scorecard as scorecard "
+        "left join metrics.kpi_catalog as catalog on catalog.kpi = scorecard.kpi "
+        "where scorecard.month = ? and scorecard.target_value is not null",
+        [ctx.month],
+    )
+    return (
+        tag("p", legend, class_="legend")
+        + tag("div", board, class_="board-scroll")
+        + attainment_html(ctx, targets)
+    )

@@ -40,6 +40,35 @@ _TEXT: dict[str, dict[str, str]] = {
     "panel_campaigns": {"zh": "营销活动效果", "en": "Campaign uplift"},
     "panel_portrait": {"zh": "会员画像", "en": "Member portrait"},
     "panel_channels": {"zh": "分渠道连接", "en": "Connection by channel"},
+    "panel_alerts": {"zh": "未关闭的预警", "en": "Open alerts"},
+    "panel_audiences": {"zh": "人群规模", "en": "Audience sizes"},
+    "no_feature_table": {
+        "zh": "数据表 {table} 不存在:该数仓构建于此功能上线之前,重新构建后即可显示",
+        "en": "table {table} does not exist: the warehouse was built before this feature; "
+        "rebuild it to see this panel",
+    },
+    "no_open_alerts": {"zh": "当前没有未关闭的预警。", "en": "No open alerts."},
+    "severity": {"zh": "级别", "en": "Severity"},
+    "alert_subject": {"zh": "指标 / 数据表", "en": "KPI / table"},
+    "period": {"zh": "周期", "en": "Period"},
+    "rule": {"zh": "规则", "en": "Rule"},
+    "reference": {"zh": "参照值", "en": "Reference"},
+    "message": {"zh": "说明", "en": "Message"},
+    "audience": {"zh": "人群", "en": "Audience"},
+    "audience_latest": {"zh": "人群规模,月份", "en": "Audience sizes, month"},
+    "target_attainment": {"zh": "目标达成", "en": "Target attainment"},
+    "attainment": {"zh": "达成率", "en": "Attainment"},
+    "ytd_attainment": {"zh": "年累计达成率", "en": "YTD attainment"},
+    "attainment_note": {
+        "zh": "达成率按指标方向计算:越高越好的指标为 实际 ÷ 目标,越低越好的为 目标 ÷ 实际;"
+        "100% 即达成目标。年累计:可加总指标(如新会员数、销售额)为年初至今实际合计 ÷ 目标合计,"
+        "比率类指标为各月实际均值 ÷ 各月目标均值;只计已完整的月份。",
+        "en": "Attainment follows the KPI's direction: actual / target when higher is better, "
+        "target / actual when lower is better; 100% is on target. Year to date: for KPIs that "
+        "add up over months (new members, sales) the year-to-date total over the year-to-date "
+        "target, for ratios the average monthly value over the average monthly target; "
+        "complete months only.",
+    },
     "this_month": {"zh": "本月", "en": "This month"},
     "last_year": {"zh": "去年同月", "en": "Same month last year"},
     "benchmark_p50": {"zh": "行业基准 P50 (=50分)", "en": "Benchmark p50 (= score 50)"},

@@ -1,0 +1,42 @@
+{#- The KPIs whose monthly values add up to the year's (dbt's graph): a
+    simple metric of metrics.yml (meta is_kpi) whose measure aggregates with
+    sum or count and has no non_additive_dimension in its semantic model,
+    i.e. MetricFlow itself may sum it over months (flows such as members_new,
+    member_net_sales, member_orders, points_issued). Snapshots (members_total,
+    capital: non_additive_dimension), distinct counts (member_buyers:
+    count_distinct), averages (csat) and ratios are not. Empty at parse
+    time. -#}
+{% macro kpi_names_summing_over_months() %}
+    {%- set measures = {} -%}
+    {%- if execute -%}
+        {%- for model in graph.semantic_models.values() -%}
+            {%- for measure in model.measures -%}
+                {%- do measures.update({measure.name: measure}) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- for metric in kpi_metrics() if metric.type == 'simple' -%}
+        {%- set measure = measures.get(
+            (metric.type_params.measure or {}).get('name')) -%}
+        {%- if measure
+            and measure.agg in ('sum', 'count')
+            and not measure.non_additive_dimension -%}
+            {%- do names.append(metric.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
+
+
+{#- Target attainment in the KPI's direction, a double: value / target when
+    a higher value is better, target / value when a lower one is; null when
+    either is null or the divisor is 0. higher_is_better is a SQL boolean
+    expression. -#}
+{% macro attainment(value, target, higher_is_better) -%}
+    case
+        when {{ higher_is_better }}
+            then {{ safe_divide(value, target) }}
+        else {{ safe_divide(target, value) }}
+    end
+{%- endmacro %}
