@@ -47,3 +47,16 @@
 {% macro first_day_of_month(date_expression) -%}
     cast({{ dbt.date_trunc('month', date_expression) }} as date)
 {%- endmacro %}
+
+
+{#- The Monday of the ISO week of a date or timestamp, as a date (dbt's
+    date_trunc to week: Monday on DuckDB, Spark and Postgres alike). -#}
+{% macro first_day_of_iso_week(date_expression) -%}
+    cast({{ dbt.date_trunc('week', date_expression) }} as date)
+{%- endmacro %}
+
+
+{#- January 1 of the year of a date, as a date. -#}
+{% macro first_day_of_year(date_expression) -%}
+    cast({{ dbt.date_trunc('year', date_expression) }} as date)
+{%- endmacro %}

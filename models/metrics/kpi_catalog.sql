@@ -18,6 +18,7 @@
     ('label_en', 'string'),
     ('unit', 'string'),
     ('higher_is_better', 'boolean'),
+    ('is_weekly', 'boolean'),
     ('kpi_order', 'integer'),
 ] -%}
 
@@ -44,6 +45,7 @@ catalog as (
                     {{ sql_text(meta.label_en) }},
                     {{ sql_text(meta.unit) }},
                     {{ 'true' if meta.higher_is_better else 'false' }},
+                    {{ 'true' if meta.get('weekly') else 'false' }},
                     {{ loop.index }}
                 ){{ "," if not loop.last }}
             {%- endfor %}

@@ -7,7 +7,8 @@ row per month and attribute value. Each group's value equals a count made
 directly on the marts (fct_member_monthly joined to dim_member, in SQL
 written here), and the groups of a month sum to kpi_monthly's value: a
 member has one value of each attribute, so both metrics are additive over
-it. Grouped by the order channel (`member_channel_month__channel`), each
+it. Grouped by the order channel (`order__channel`: the metrics are
+measured on the orders semantic model, day grain), each
 channel's values equal metrics.kpi_monthly_by_channel (checked against a
 plain-Python reference in test_kpi_splits); net sales sum to the total, and
 buyers sum to at least the total (a member buying in two channels is a
@@ -117,7 +118,7 @@ def test_member_metrics_split_by_member_attribute(build_dir: Path, attribute: st
 
 def test_member_metrics_split_by_order_channel(build_dir: Path) -> None:
     months = complete_months(build_dir)
-    column = "member_channel_month__channel"
+    column = "order__channel"
     answered = mf_by_dimension(build_dir, column, months)
     by_group = {(row["metric_time__month"][:10], row[column]): row for row in answered}
     split = query(

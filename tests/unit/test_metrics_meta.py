@@ -49,3 +49,27 @@ def test_the_header_comment_documents_definition_zh() -> None:
     text = METRICS_YML.read_text(encoding="utf-8")
     header = text[: text.index("\nmetrics:")]
     assert "# definition_zh" in header
+
+
+def test_weekly_meta_is_on_kpis_and_names_existing_metrics() -> None:
+    """meta weekly (the KPIs of metrics.kpi_weekly) is true only on KPI metrics,
+    and a weekly_metric (the metric answering such a KPI by metric_time__week)
+    is a metric of the file that is not a KPI and sits beside weekly: true."""
+    document = yaml.safe_load(METRICS_YML.read_text(encoding="utf-8"))
+    names = {metric["name"]: metric for metric in document["metrics"]}
+    weekly = [
+        name
+        for name, metric in names.items()
+        if ((metric.get("config") or {}).get("meta") or {}).get("weekly") is not None
+    ]
+    assert weekly, "no metric carries meta weekly"
+    for name in weekly:
+        meta = names[name]["config"]["meta"]
+        assert meta["weekly"] is True and meta.get("is_kpi") is True, name
+        answering = meta.get("weekly_metric")
+        if answering is not None:
+            assert answering in names, (name, answering)
+            assert names[answering]["config"]["meta"].get("is_kpi") is False, answering
+    text = METRICS_YML.read_text(encoding="utf-8")
+    header = text[: text.index("\nmetrics:")]
+    assert "# weekly: true" in header and "weekly_metric" in header

@@ -43,6 +43,7 @@ final as (
         months.report_month,
         cast({{ dbt.last_day('months.report_month', 'month') }} as date)
             as month_end_date,
+        bounds.first_business_date,
         bounds.last_business_date,
         bounds.last_business_date
         >= cast({{ dbt.last_day('months.report_month', 'month') }} as date)
