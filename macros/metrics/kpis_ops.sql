@@ -1,7 +1,10 @@
 {#- The operations KPIs (meta family ops: tier ladder, points economics,
     purchase ladder, touch funnel) per report month, long form: each KPI is
     one column expression of the kpis CTE. Reads fct_member_tier_monthly,
-    fct_member_monthly, fct_orders, fct_points and fct_campaign_touches. A
+    fct_member_monthly, fct_orders, fct_points and fct_campaign_touches;
+    the member-level inputs (points balance and its CNY value, the purchase
+    ladder cohort flags) and the per-touch 7-day conversion are mart columns
+    that the MetricFlow measures read too, so each is defined once. A
     KPI that needs an absent optional table (tier_changes, points_ledger,
     campaign_touches: no rows) is null in every month. No ops KPI is split
     (meta splits empty; kpi_split refuses one that lists a grouping): the
@@ -26,7 +29,7 @@ presence as (
     select
         (
             select count(*) from member_tiers
-            where member_tiers.has_tier_changes
+            where member_tiers.has_tier_changes_table
         ) > 0 as has_tier_changes,
         (select count(*) from points) > 0 as has_points,
         (select count(*) from touches) > 0 as has_touches
@@ -89,142 +92,42 @@ points_w12 as (
     group by grid.report_month
 ),
 
-member_points_months as (
-    select
-        member_id,
-        cast({{ dbt.date_trunc('month', 'occurred_date') }} as date)
-            as points_month,
-        sum(points) as points
-    from points
-    group by 1, 2
-),
-
--- a member's balance at end(m): a running sum over the member's points
--- months and member months together (a month's points rows are peers of
--- its member-month row, so they are in the sum)
-balance_events as (
-    select
-        member_id,
-        report_month as event_month,
-        is_enrolled_at_month_end,
-        true as is_member_month,
-        0 as points
-    from member_months
-    union all
-    select
-        member_id,
-        points_month as event_month,
-        false as is_enrolled_at_month_end,
-        false as is_member_month,
-        points
-    from member_points_months
-),
-
-member_balances as (
-    select
-        event_month,
-        is_enrolled_at_month_end,
-        is_member_month,
-        sum(points) over (
-            partition by member_id
-            order by event_month asc
-            range between unbounded preceding and current row
-        ) as points_balance
-    from balance_events
-),
-
+-- points balance at end(m) of the members enrolled then
+-- (fct_member_monthly.points_balance, its CNY value points_liability_cny)
 points_outstanding_counts as (
     select
-        event_month as report_month,
-        sum(points_balance) as points_outstanding
-    from member_balances
-    where is_member_month and is_enrolled_at_month_end
-    group by event_month
-),
-
--- purchase ladder: f, s and the third member-order date of each member
-member_order_dates as (
-    select distinct
-        member_id,
-        order_date
-    from orders
-    where is_member_order
-),
-
-numbered_order_dates as (
-    select
-        member_id,
-        order_date,
-        row_number() over (
-            partition by member_id
-            order by order_date asc
-        ) as order_date_number
-    from member_order_dates
-),
-
-member_order_ladders as (
-    select
-        member_id,
-        min(order_date) as first_member_order_date,
-        max(case when order_date_number = 2 then order_date end)
-            as second_member_order_date,
-        max(case when order_date_number = 3 then order_date end)
-            as third_member_order_date
-    from numbered_order_dates
-    group by member_id
-),
-
-third_purchase_counts as (
-    select
-        cast(
-            {{ dbt.date_trunc('month', 'second_member_order_date') }} as date
-        ) as cohort_month,
-        count(*) as third_purchase_cohort,
-        sum(
-            case
-                when
-                    third_member_order_date <= cast(
-                        {{ dbt.dateadd(
-                            'day', 90, 'second_member_order_date'
-                        ) }} as date
-                    )
-                    then 1
-                else 0
-            end
-        ) as third_purchasers_90d
-    from member_order_ladders
-    where second_member_order_date is not null
-    group by 1
-),
-
--- member orders start on the joining date at the earliest, so a member
--- order in [j, j + 30] is a first member order on or before j + 30
-new_member_counts as (
-    select
-        member_months.report_month as cohort_month,
-        count(*) as new_member_cohort,
-        sum(
-            case
-                when
-                    member_order_ladders.first_member_order_date <= cast(
-                        {{ dbt.dateadd(
-                            'day', 30, 'member_months.joined_date'
-                        ) }} as date
-                    )
-                    then 1
-                else 0
-            end
-        ) as new_member_buyers_30d
+        report_month,
+        sum(points_balance) as points_outstanding,
+        sum(points_liability_cny) as points_liability_cny
     from member_months
-    left join member_order_ladders
-        on member_months.member_id = member_order_ladders.member_id
-    where member_months.has_joined_in_month
-    group by member_months.report_month
+    where is_enrolled_at_month_end
+    group by report_month
 ),
 
-buyer_counts as (
+-- purchase ladder: the cohort flags of fct_member_monthly at m
+member_counts as (
     select
         report_month,
+        sum(case when is_third_purchase_cohort then 1 else 0 end)
+            as third_purchase_cohort,
+        sum(
+            case
+                when is_third_purchase_cohort and has_third_member_order_90d
+                    then 1
+                else 0
+            end
+        ) as third_purchasers_90d,
+        sum(case when is_new_member_purchase_cohort then 1 else 0 end)
+            as new_member_cohort,
+        sum(
+            case
+                when
+                    is_new_member_purchase_cohort
+                    and has_member_order_30d_after_join
+                    then 1
+                else 0
+            end
+        ) as new_member_buyers_30d,
         sum(
             case
                 when
@@ -261,63 +164,21 @@ discount_counts as (
 ),
 
 -- touch funnel: treatment touches, no enrolment test
-treatment_touches as (
-    select
-        touch_id,
-        member_id,
-        touched_at,
-        is_delivered,
-        is_opened,
-        is_clicked,
-        cast({{ dbt.date_trunc('month', 'touched_date') }} as date)
-            as touch_month
-    from touches
-    where test_group = 'treatment'
-),
-
-converted_touches as (
-    select distinct treatment_touches.touch_id
-    from treatment_touches
-    inner join orders
-        on
-            treatment_touches.member_id = orders.member_id
-            and orders.is_member_order
-            and treatment_touches.touched_at < orders.paid_at
-            and orders.paid_at <= {{ dbt.dateadd(
-                'day', 7, 'treatment_touches.touched_at'
-            ) }}
-    where treatment_touches.is_delivered
-),
-
 touch_counts as (
     select
-        treatment_touches.touch_month as report_month,
+        cast({{ dbt.date_trunc('month', 'touched_date') }} as date)
+            as report_month,
         count(*) as touches,
-        sum(case when treatment_touches.is_delivered then 1 else 0 end)
-            as delivered_touches,
-        sum(
-            case
-                when
-                    treatment_touches.is_delivered
-                    and treatment_touches.is_opened
-                    then 1
-                else 0
-            end
-        ) as opened_touches,
-        sum(
-            case
-                when
-                    treatment_touches.is_delivered
-                    and treatment_touches.is_clicked
-                    then 1
-                else 0
-            end
-        ) as clicked_touches,
-        count(converted_touches.touch_id) as converted_touches_7d
-    from treatment_touches
-    left join converted_touches
-        on treatment_touches.touch_id = converted_touches.touch_id
-    group by treatment_touches.touch_month
+        sum(case when is_delivered then 1 else 0 end) as delivered_touches,
+        sum(case when is_delivered and is_opened then 1 else 0 end)
+            as opened_touches,
+        sum(case when is_delivered and is_clicked then 1 else 0 end)
+            as clicked_touches,
+        sum(case when is_delivered and is_converted_7d then 1 else 0 end)
+            as converted_touches_7d
+    from touches
+    where test_group = 'treatment'
+    group by 1
 ),
 
 combined as (
@@ -338,16 +199,18 @@ combined as (
         coalesce(points_w12.points_expired_w12, 0) as points_expired_w12,
         coalesce(points_outstanding_counts.points_outstanding, 0)
             as points_outstanding,
-        coalesce(third_purchase_counts.third_purchase_cohort, 0)
+        coalesce(points_outstanding_counts.points_liability_cny, 0)
+            as points_liability_cny,
+        coalesce(member_counts.third_purchase_cohort, 0)
             as third_purchase_cohort,
-        coalesce(third_purchase_counts.third_purchasers_90d, 0)
+        coalesce(member_counts.third_purchasers_90d, 0)
             as third_purchasers_90d,
-        coalesce(new_member_counts.new_member_cohort, 0) as new_member_cohort,
-        coalesce(new_member_counts.new_member_buyers_30d, 0)
+        coalesce(member_counts.new_member_cohort, 0) as new_member_cohort,
+        coalesce(member_counts.new_member_buyers_30d, 0)
             as new_member_buyers_30d,
-        coalesce(buyer_counts.enrolled_buyers_to_date, 0)
+        coalesce(member_counts.enrolled_buyers_to_date, 0)
             as enrolled_buyers_to_date,
-        coalesce(buyer_counts.enrolled_one_time_buyers, 0)
+        coalesce(member_counts.enrolled_one_time_buyers, 0)
             as enrolled_one_time_buyers,
         coalesce(discount_counts.member_orders, 0) as member_orders,
         coalesce(discount_counts.discounted_member_orders, 0)
@@ -369,18 +232,8 @@ combined as (
         on grid.report_month = points_w12.report_month
     left join points_outstanding_counts
         on grid.report_month = points_outstanding_counts.report_month
-    left join third_purchase_counts
-        on
-            third_purchase_counts.cohort_month = cast(
-                {{ dbt.dateadd('month', -4, 'grid.report_month') }} as date
-            )
-    left join new_member_counts
-        on
-            new_member_counts.cohort_month = cast(
-                {{ dbt.dateadd('month', -2, 'grid.report_month') }} as date
-            )
-    left join buyer_counts
-        on grid.report_month = buyer_counts.report_month
+    left join member_counts
+        on grid.report_month = member_counts.report_month
     left join discount_counts
         on grid.report_month = discount_counts.report_month
     left join touch_counts
@@ -413,10 +266,7 @@ kpis as (
             when has_points then cast(points_outstanding as double)
         end as points_outstanding,
         case
-            when has_points
-                then
-                    cast(points_outstanding as double)
-                    * cast({{ var('points_value_cny') }} as double)
+            when has_points then cast(points_liability_cny as double)
         end as points_liability_cny,
         case
             when has_points

@@ -12,7 +12,10 @@ final as (
         entry_type,
         points,
         occurred_at,
-        cast(occurred_at as date) as occurred_date
+        cast(occurred_at as date) as occurred_date,
+        cast(
+            {{ dbt.date_trunc('month', 'cast(occurred_at as date)') }} as date
+        ) as occurred_month
     from points
 )
 

@@ -16,6 +16,10 @@ first_orders as (
     select * from {{ ref('int_member_first_orders_derived') }}
 ),
 
+points_balances as (
+    select * from {{ ref('int_member_points_balances_windowed') }}
+),
+
 joined as (
     select
         windowed.*,
@@ -29,8 +33,12 @@ joined as (
         spans.exit_month,
         spans.is_reachable,
         first_orders.first_member_order_date,
+        first_orders.second_member_order_date,
         coalesce(first_orders.has_second_member_order_90d, false)
-            as has_second_member_order_90d
+            as has_second_member_order_90d,
+        coalesce(first_orders.has_third_member_order_90d, false)
+            as has_third_member_order_90d,
+        points_balances.points_balance
     from windowed
     inner join report_months
         on windowed.report_month = report_months.report_month
@@ -38,6 +46,10 @@ joined as (
         on windowed.member_id = spans.member_id
     left join first_orders
         on windowed.member_id = first_orders.member_id
+    left join points_balances
+        on
+            windowed.member_id = points_balances.member_id
+            and windowed.report_month = points_balances.report_month
 ),
 
 enrolment as (
@@ -80,6 +92,7 @@ final as (
         joined_date,
         exited_date,
         first_member_order_date,
+        second_member_order_date,
         last_member_order_date,
 
         -- enrolment
@@ -144,7 +157,31 @@ final as (
                 {{ dbt.date_trunc('month', 'first_member_order_date') }} as date
             ) = cast({{ dbt.dateadd('month', -4, 'report_month') }} as date),
             false
-        ) as is_second_purchase_cohort
+        ) as is_second_purchase_cohort,
+
+        -- purchase ladder cohorts (KPI_SPEC ops)
+        has_third_member_order_90d,
+        coalesce(
+            cast(
+                {{ dbt.date_trunc('month', 'second_member_order_date') }}
+                as date
+            ) = cast({{ dbt.dateadd('month', -4, 'report_month') }} as date),
+            false
+        ) as is_third_purchase_cohort,
+        join_month = cast(
+            {{ dbt.dateadd('month', -2, 'report_month') }} as date
+        ) as is_new_member_purchase_cohort,
+        coalesce(
+            first_member_order_date <= cast(
+                {{ dbt.dateadd('day', 30, 'joined_date') }} as date
+            ),
+            false
+        ) as has_member_order_30d_after_join,
+
+        -- points economics (null when points_ledger has no rows)
+        points_balance,
+        cast(points_balance as double)
+        * cast({{ var('points_value_cny') }} as double) as points_liability_cny
     from enrolment
 )
 

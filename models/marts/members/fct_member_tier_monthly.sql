@@ -44,7 +44,12 @@ final as (
             and month_end_tiers.tier_rank
             < previous_month_end_tiers.tier_rank
         ) as has_tier_downgrade,
-        member_tiers.has_tier_changes
+        member_tiers.has_tier_changes,
+        -- tier_changes has rows (for any member): the tier ladder KPIs are
+        -- null in every month without them
+        max(case when member_tiers.has_tier_changes then 1 else 0 end)
+            over ()
+        = 1 as has_tier_changes_table
     from member_tiers
     inner join tiers as month_end_tiers
         on member_tiers.tier_at_month_end = month_end_tiers.tier
