@@ -56,6 +56,7 @@ min_control_members: count
 points_value_cny: amount
 lifecycle_lapsed_after_days: count
 points_expire_after_years: count
+include_demo_targets: boolean
 {%- endmacro %}
 
 

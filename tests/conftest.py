@@ -222,14 +222,15 @@ def handmade_required_build(shared_builds_dir: Path) -> Build:
 @pytest.fixture(scope="session")
 def generated_build(shared_builds_dir: Path) -> Build:
     """Demo data (3,000 members, two years, seed 7) and a `dbt build` on it as
-    of the data's last day, shared by the tests that compare the warehouse
+    of the data's last day, with the demo brand's targets, shared by the tests that compare the warehouse
     with other paths."""
     return shared_build(
         shared_builds_dir,
         "generated_3000",
         ["build"],
         write_raw=write_generated_raw,
-        dbt_vars={"as_of_date": GENERATED_END.isoformat()},
+        # the demo brand's targets too, as `memberkpi demo` builds it
+        dbt_vars={"as_of_date": GENERATED_END.isoformat(), "include_demo_targets": True},
     )
 
 

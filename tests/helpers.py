@@ -40,7 +40,8 @@ SPEC_EXAMPLE = FIXTURES / "spec_example"
 # tests/integration/test_vars.py checks that dbt_project.yml declares exactly these
 DECLARED_VARS = (
     "as_of_date, benchmark_industry, business_timezone, clv_calibration_end,"
-    " earliest_business_date, enable_python_models, lifecycle_lapsed_after_days,"
+    " earliest_business_date, enable_python_models, include_demo_targets,"
+    " lifecycle_lapsed_after_days,"
     " min_control_members, points_expire_after_years, points_value_cny,"
     " quarantine_error_share, quarantine_warn_share"
 )

@@ -40,3 +40,15 @@
         else {{ safe_divide(target, value) }}
     end
 {%- endmacro %}
+
+
+{#- The rows of the KPI targets in force: seed kpi_targets (the brand's),
+    and seed kpi_targets_demo (the demo brand's) too when var
+    include_demo_targets is true. -#}
+{% macro kpi_target_rows() %}
+    select * from {{ ref('kpi_targets') }}
+    {%- if var('include_demo_targets') %}
+    union all
+    select * from {{ ref('kpi_targets_demo') }}
+    {%- endif %}
+{% endmacro %}

@@ -16,7 +16,7 @@ kpi_monthly as (
 ),
 
 targets as (
-    select * from {{ ref('kpi_targets') }}
+    {{ kpi_target_rows() }}
 ),
 
 kpi_months as (

@@ -5,7 +5,7 @@
 with
 
 targets as (
-    select * from {{ ref('kpi_targets') }}
+    {{ kpi_target_rows() }}
 ),
 
 parsed as (

@@ -42,6 +42,9 @@ COLUMN_CODE_TYPES = {
     "tag_name": "tag_name",
     "order_value_model": "order_value_model",
     "change_unit": "change_unit",
+    "severity": "severity",
+    "grain": "grain",
+    "rule_kind": "rule_kind",
 }
 # segment_portrait: the code type of a value column depends on another
 # column; None = free text (item categories), not a code
@@ -66,6 +69,8 @@ DEPENDENT_CODE_TYPES = {
 # KPI tables themselves
 NOT_CODES = {
     "kpi",
+    # audiences carry their titles (title_zh, title_en) from audiences.yml
+    "audience",
     "month",
     "cohort_month",
     "member_id",

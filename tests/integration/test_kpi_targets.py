@@ -1,6 +1,7 @@
 """Targets, their phasing and the attainment of mbsc_scorecard, on the shared
 builds, against an independent path: the targets read from
-seeds/kpi_targets.csv here, the phasing and the attainment computed in
+seeds/kpi_targets.csv and seeds/kpi_targets_demo.csv here (the generated
+build reads the demo's targets too: var include_demo_targets), the phasing and the attainment computed in
 Python from metrics.kpi_monthly (the KPI values themselves are checked by
 the KPI tests).
 
@@ -26,14 +27,18 @@ from helpers import PROJECT_DIR, Build, query
 
 pytestmark = pytest.mark.slow
 
-SEED = PROJECT_DIR / "seeds" / "kpi_targets.csv"
+SEEDS = (PROJECT_DIR / "seeds" / "kpi_targets.csv", PROJECT_DIR / "seeds" / "kpi_targets_demo.csv")
 
 
 def seed_target(kpi: str, period: str) -> float:
-    with SEED.open(encoding="utf-8") as handle:
-        rows = [
-            row for row in csv.DictReader(handle) if (row["kpi"], row["period"]) == (kpi, period)
-        ]
+    rows = []
+    for seed in SEEDS:
+        with seed.open(encoding="utf-8") as handle:
+            rows += [
+                row
+                for row in csv.DictReader(handle)
+                if (row["kpi"], row["period"]) == (kpi, period)
+            ]
     assert len(rows) == 1, (kpi, period)
     return float(rows[0]["target_value"])
 
@@ -142,6 +147,23 @@ def test_monthly_row_wins_over_the_annual_one(generated_build: Build) -> None:
     assert close(
         scorecard(generated_build.db_path, "members_new", 2025)[november][1], month_value / target
     )
+
+
+def test_demo_targets_only_when_asked(spec_example_build: Build, generated_build: Build) -> None:
+    """The demo brand's 2025 targets (seed kpi_targets_demo) reach only a
+    build with var include_demo_targets (the generated one, as `memberkpi
+    demo`); a brand's build reads its own seed alone: no annual or monthly
+    target, so total_net_sales has none."""
+    brand = query(
+        spec_example_build.db_path,
+        "select count(*) from metrics.kpi_targets_monthly where target_basis <> 'standing'",
+    )
+    assert brand == [(0,)]
+    demo = query(
+        generated_build.db_path,
+        "select count(*) from metrics.kpi_targets_monthly where kpi = 'total_net_sales'",
+    )
+    assert demo == [(12,)]
 
 
 def test_standing_ratio_target(spec_example_build: Build) -> None:

@@ -17,6 +17,7 @@ built, so two warehouses built from one checkout never share one.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -40,6 +41,9 @@ from memberkpi.quality.validate import ProgressLines, render_report, validate_ra
 
 console = Console()
 STEPS = 6
+# the demo's builds also read the demo brand's targets (seed kpi_targets_demo);
+# a brand's run never does (dbt_project.yml, var include_demo_targets)
+DEMO_DBT_VARS: dict[str, object] = {"include_demo_targets": True}
 
 
 class StepFailed(Exception):
@@ -131,9 +135,16 @@ def run_dbt(args: list[str], env: dict[str, str]) -> None:
         )
 
 
-def run_pipeline(raw_dir: Path, outputs: paths.WarehouseOutputs, *, lang: str) -> None:
+def run_pipeline(
+    raw_dir: Path,
+    outputs: paths.WarehouseOutputs,
+    *,
+    lang: str,
+    dbt_vars: dict[str, object] | None = None,
+) -> None:
     """Check, validate, build, document, publish and chart the warehouse
-    `outputs.db_path` from raw_dir; raises StepFailed with a clear message."""
+    `outputs.db_path` from raw_dir (dbt_vars: --vars of the dbt commands);
+    raises StepFailed with a clear message."""
     step(1, f"required raw tables in {raw_dir}")
     check_required_tables(raw_dir)
 
@@ -148,10 +159,11 @@ def run_pipeline(raw_dir: Path, outputs: paths.WarehouseOutputs, *, lang: str) -
     env = outputs.dbt_env(raw_dir)
     outputs.db_path.parent.mkdir(parents=True, exist_ok=True)
     step(3, f"dbt build -> {outputs.db_path}")
-    run_dbt(["build"], env)
+    vars_args = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
+    run_dbt(["build", *vars_args], env)
 
     step(4, "dbt docs generate")
-    run_dbt(["docs", "generate"], env)
+    run_dbt(["docs", "generate", *vars_args], env)
 
     step(5, "publish the metric tables")
     try:
@@ -248,6 +260,11 @@ def demo_command(
     outputs = paths.warehouse_outputs(paths.demo_database_path(), honour_env=False)
 
     def job() -> None:
-        run_pipeline(generate_demo(members, years, seed, outputs), outputs, lang=lang)
+        run_pipeline(
+            generate_demo(members, years, seed, outputs),
+            outputs,
+            lang=lang,
+            dbt_vars=DEMO_DBT_VARS,
+        )
 
     finish("demo", job, started)
