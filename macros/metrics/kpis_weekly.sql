@@ -89,23 +89,10 @@ treatment_touches as (
         is_delivered,
         is_opened,
         is_clicked,
+        is_converted_7d,
         {{ first_day_of_iso_week('touched_date') }} as report_week
     from touches
     where test_group = 'treatment'
-),
-
-converted_touches as (
-    select distinct treatment_touches.touch_id
-    from treatment_touches
-    inner join orders
-        on
-            treatment_touches.member_id = orders.member_id
-            and orders.is_member_order
-            and treatment_touches.touched_at < orders.paid_at
-            and orders.paid_at <= {{ dbt.dateadd(
-                'day', 7, 'treatment_touches.touched_at'
-            ) }}
-    where treatment_touches.is_delivered
 ),
 
 touch_counts as (
@@ -132,10 +119,16 @@ touch_counts as (
                 else 0
             end
         ) as clicked_touches,
-        count(converted_touches.touch_id) as converted_touches_7d
+        sum(
+            case
+                when
+                    treatment_touches.is_delivered
+                    and treatment_touches.is_converted_7d
+                    then 1
+                else 0
+            end
+        ) as converted_touches_7d
     from treatment_touches
-    left join converted_touches
-        on treatment_touches.touch_id = converted_touches.touch_id
     group by treatment_touches.report_week
 ),
 

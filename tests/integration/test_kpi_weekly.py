@@ -248,8 +248,6 @@ def test_metricflow_by_week_equals_kpi_weekly(generated_build: GeneratedBuild) -
     metric_of = {
         kpi: str(meta.get("weekly_metric", kpi)) for kpi, meta in weekly_metrics_meta().items()
     }
-    # after the opsmf merge: the metric is a ratio on converted_touches_7d
-    del metric_of["touch_conversion_rate_7d"]
     built = built_kpi_weekly(generated_build.db_path)
     weeks = sorted(built_complete_weeks(generated_build.db_path))
     assert len(weeks) >= 100
