@@ -222,8 +222,8 @@ def handmade_required_build(shared_builds_dir: Path) -> Build:
 @pytest.fixture(scope="session")
 def generated_build(shared_builds_dir: Path) -> Build:
     """Demo data (3,000 members, two years, seed 7) and a `dbt build` on it as
-    of the data's last day, with the demo brand's targets, shared by the tests that compare the warehouse
-    with other paths."""
+    of the data's last day, with the demo brand's targets, shared by the
+    tests that compare the warehouse with other paths."""
     return shared_build(
         shared_builds_dir,
         "generated_3000",

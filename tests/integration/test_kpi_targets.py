@@ -1,8 +1,9 @@
 """Targets, their phasing and the attainment of mbsc_scorecard, on the shared
 builds, against an independent path: the targets read from
 seeds/kpi_targets.csv and seeds/kpi_targets_demo.csv here (the generated
-build reads the demo's targets too: var include_demo_targets), the phasing and the attainment computed in
-Python from metrics.kpi_monthly (the KPI values themselves are checked by
+build reads the demo's targets too: var include_demo_targets), the phasing
+and the attainment computed in Python from metrics.kpi_monthly (the KPI
+values themselves are checked by
 the KPI tests).
 
 Rules (seeds/_kpi_targets.yml, models/metrics/kpi_targets_monthly.yml,
