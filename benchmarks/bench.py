@@ -27,6 +27,26 @@ One run measures, on generated data of a given size (cached per size):
 
 It prints a table and the ratios full build / reference and incremental /
 full build, and writes them all as JSON.
+
+`--layout drops` (RAW_CONTRACT.md "Daily drops") generates the data as
+daily drops (`memberkpi generate --layout drops`, 30 days of drops after
+the initial load) and measures:
+
+1. the full build over every drop but the last day's;
+2. an incremental `dbt build` after the last day's drop of every table is
+   added (whatever the project's models rebuild: the drops reader reads
+   every drop again, and each model does what its materialization does);
+3. the BI queries, as above;
+4. the reference on the current rows of all drops: the snapshot the
+   generator writes for the same seed (its drops are split from that
+   snapshot, so their current rows are exactly it), an input that does not
+   pass through the dbt drops reader; its values must equal
+   `metrics.kpi_monthly` of the incremental build;
+5. a check build, not timed against anything: a full build of all drops
+   into a second warehouse, which must equal the incremental build row for
+   row in every table of schemas marts and metrics
+   (scripts/compare_builds.py compare_schema), or the bench fails;
+6. the write floor over the drop files (every version of every row).
 """
 
 from __future__ import annotations
@@ -50,16 +70,22 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.reference import compare, run_reference
+from memberkpi.contract.files import drop_day, raw_table_files
+from memberkpi.contract.generator_schema import RAW_TABLES
 from memberkpi.core import paths
 from memberkpi.core.dbt import dbt_command
 from memberkpi.core.sql_text import sql_string
 from memberkpi.demo.generate import DEFAULT_END_DATE, GenerateOptions, generate
+from scripts.compare_builds import compare_schema
 
 # the folder holding benchmarks/: a child process imports the bench from it
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 console = Console()
 # the tables a day of new orders touches; the others stay as generated
 APPENDED_TABLES = ("orders", "order_items")
+LAYOUTS = ("snapshot", "drops")
+# the schemas an incremental build of drops must equal a full build in
+COMPARED_SCHEMAS = ("marts", "metrics")
 BI_QUERIES: dict[str, str] = {
     "kpi_monthly: one KPI, every month": (
         "select month, value from metrics.kpi_monthly where kpi = 'capital' order by month"
@@ -110,6 +136,10 @@ class BenchResult:
     queries: dict[str, dict[str, float]] = field(default_factory=dict)
     reference_rows: int = 0
     write_floor: Measured | None = None
+    layout: str = "snapshot"
+    # --layout drops: the full build of all drops the incremental build must equal
+    check_build: Measured | None = None
+    tables_equal: int = 0  # tables of marts and metrics found equal to it
 
     @property
     def full_over_reference(self) -> float:
@@ -272,6 +302,58 @@ def cut_last_day(full: Path, base: Path, last_day: dt.date) -> None:
             (base / source.name).symlink_to(source)
 
 
+def cached_drops(
+    members: int, years: int, seed: int, cache: Path, memory_limit: str
+) -> tuple[Path, Path]:
+    """The generated data as drops, and the snapshot of the same seed (their
+    current rows, for the reference); each generated once per cache."""
+    drops = cache / "drops"
+    if not (drops / ".complete").exists():
+        shutil.rmtree(drops, ignore_errors=True)
+        console.print(f"generating {members:,} members, {years_text(years)} as drops -> {drops}")
+        started = time.perf_counter()
+        options = GenerateOptions(
+            members=members,
+            years=years,
+            seed=seed,
+            out=drops,
+            layout="drops",
+            memory_limit=memory_limit,
+            temp_dir=cache / "duckdb_tmp",
+        )
+        generate(options, on_table=lambda table, rows: console.print(f"  {table}: {rows:,} rows"))
+        shutil.rmtree(options.temp_dir, ignore_errors=True)
+        console.print(f"  generated in {time.perf_counter() - started:.0f} s")
+        (drops / ".complete").touch()
+    snapshot, _ = cached_data(members, years, seed, cache, False, memory_limit)
+    return drops, snapshot
+
+
+def last_drop_day(drops: Path) -> str:
+    """The latest day that any table's drops hold."""
+    days = [drop_day(path) for table in RAW_TABLES for path in raw_table_files(drops, table).drops]
+    if not days:
+        raise BenchFailed(f"no drop files in {drops}")
+    return max(days)
+
+
+def point_raw_dir_at_drops(raw_dir: Path, drops: Path, before: str | None) -> int:
+    """Make raw_dir the drops of `drops` (links to its files), those of days
+    before `before` only when given; the drop files linked."""
+    shutil.rmtree(raw_dir, ignore_errors=True)
+    raw_dir.mkdir(parents=True)
+    linked = 0
+    for table in RAW_TABLES:
+        for path in raw_table_files(drops, table).drops:
+            if before is not None and drop_day(path) >= before:
+                continue
+            target = raw_dir / table / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path.resolve())
+            linked += 1
+    return linked
+
+
 def point_raw_dir(raw_dir: Path, source: Path) -> None:
     """Make raw_dir a directory of links to source's parquet files."""
     shutil.rmtree(raw_dir, ignore_errors=True)
@@ -368,11 +450,25 @@ def write_floor_child(raw_dir: str, db_file: str, memory_limit: str, temp_dir: s
         "preserve_insertion_order": False,
     }
     with duckdb.connect(db_file, config=config) as connection:
-        for file in sorted(Path(raw_dir).glob("*.parquet")):
-            connection.execute(
-                f"create table \"{file.stem}\" as select * from read_parquet('{file}')"
-            )
+        for name, relation in raw_relations(Path(raw_dir)).items():
+            connection.execute(f'create table "{name}" as select * from {relation}')
         connection.execute("checkpoint")
+
+
+def raw_relations(raw_dir: Path) -> dict[str, str]:
+    """Each raw table of raw_dir (parquet) as DuckDB reads it as is: its file,
+    or the union of its drop files (every version of every row)."""
+    relations = {
+        file.stem: f"read_parquet({sql_string(file)})" for file in sorted(raw_dir.glob("*.parquet"))
+    }
+    for folder in sorted(path for path in raw_dir.iterdir() if path.is_dir()):
+        files = [str(path) for path in raw_table_files(raw_dir, folder.name).drops]
+        if files and folder.name not in relations:
+            listed = ", ".join(sql_string(file) for file in files)
+            relations[folder.name] = (
+                f"read_parquet([{listed}], union_by_name = true, hive_partitioning = false)"
+            )
+    return relations
 
 
 def compare_with_warehouse(reference_file: Path, db_path: Path) -> tuple[int, list[str]]:
@@ -390,11 +486,28 @@ def compare_with_warehouse(reference_file: Path, db_path: Path) -> tuple[int, li
 
 
 def raw_row_counts(raw_dir: Path) -> dict[str, int]:
+    """Rows per raw table (every drop row of a table given as drops)."""
     with duckdb.connect() as connection:
         return {
-            file.stem: connection.execute(f"select count(*) from '{file}'").fetchall()[0][0]
-            for file in sorted(raw_dir.glob("*.parquet"))
+            name: connection.execute(f"select count(*) from {relation}").fetchall()[0][0]
+            for name, relation in raw_relations(raw_dir).items()
         }
+
+
+def unequal_tables(left_db: Path, right_db: Path) -> tuple[int, list[str]]:
+    """Tables of marts and metrics compared between two warehouses, and a line
+    per table that differs (rows unmatched either way, doubles to 9 decimals)
+    or exists in one only."""
+    compared, differing = 0, []
+    for schema in COMPARED_SCHEMAS:
+        for table in compare_schema(left_db, right_db, schema, digits=9):
+            compared += 1
+            if not table.equal:
+                differing.append(
+                    f"{schema}.{table.name}: {table.base_rows} vs {table.current_rows} rows,"
+                    f" {table.unmatched_rows} unmatched"
+                )
+    return compared, differing
 
 
 def machine() -> dict[str, Any]:
@@ -421,36 +534,53 @@ def run_bench(
     memory_limit: str,
     threads: int,
     incremental: bool = True,
+    layout: str = "snapshot",
 ) -> BenchResult:
     """The whole bench; raises BenchFailed on a failed step or a mismatch.
 
     Without `incremental`, the full build runs on all the data (last day
     included) and no incremental build is measured: at 10M members the
-    second build would take as long again as the first."""
-    last_day = DEFAULT_END_DATE
-    full, base = cached_data(
-        members, years, seed, cache, with_base=incremental, memory_limit=memory_limit
-    )
+    second build would take as long again as the first. With layout
+    "drops" the data are daily drops (see the module docstring)."""
+    if layout not in LAYOUTS:
+        raise BenchFailed(f"layout must be one of {LAYOUTS}, not {layout!r}")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     raw_dir, target = work / "raw", work / "target"
     db_path = work / "warehouse.duckdb"
-    env = dict(os.environ)
-    env.update(
-        MEMBERKPI_RAW_DIR=str(raw_dir),
-        MEMBERKPI_DB=str(db_path),
-        DBT_TARGET_PATH=str(target),
-        DBT_LOG_PATH=str(work / "logs"),
-        MEMBERKPI_TEMP_DIR=str(work / "duckdb_tmp"),
-        MEMBERKPI_MEMORY_LIMIT=memory_limit,
-        MEMBERKPI_THREADS=str(threads),
-        DBT_USE_COLORS="false",
-    )
+    env = build_env(work, raw_dir, db_path, target, memory_limit, threads)
 
-    point_raw_dir(raw_dir, base if incremental else full)
-    console.print(
-        "full build" + (" (without the last day's orders)" if incremental else "") + " ..."
-    )
+    if layout == "drops":
+        drops, reference_dir = cached_drops(members, years, seed, cache, memory_limit)
+        last_day = dt.date.fromisoformat(last_drop_day(drops))
+
+        def point_at_base() -> None:
+            point_raw_dir_at_drops(raw_dir, drops, str(last_day) if incremental else None)
+
+        def point_at_all() -> None:
+            point_raw_dir_at_drops(raw_dir, drops, None)
+
+        what_is_left_out, what_is_added = "the last day's drop", "the last day's drop added"
+    else:
+        last_day = DEFAULT_END_DATE
+        full, base = cached_data(
+            members, years, seed, cache, with_base=incremental, memory_limit=memory_limit
+        )
+        reference_dir = raw_dir
+
+        def point_at_base() -> None:
+            point_raw_dir(raw_dir, base if incremental else full)
+
+        def point_at_all() -> None:
+            point_raw_dir(raw_dir, full)
+
+        what_is_left_out, what_is_added = (
+            "the last day's orders",
+            "the last day's orders appended",
+        )
+
+    point_at_base()
+    console.print("full build" + (f" (without {what_is_left_out})" if incremental else "") + " ...")
     full_build = measure(build_command(last_day, True), env, work / "full_build.log")
     slowest, model_seconds, test_seconds = node_timings(target)
     full_layers = layer_seconds(target)
@@ -460,13 +590,31 @@ def run_bench(
     incremental_slowest: list[tuple[str, float]] = []
     incremental_layers: dict[str, float] = {}
     if incremental:
-        point_raw_dir(raw_dir, full)
-        console.print("incremental build (the last day's orders appended) ...")
+        point_at_all()
+        console.print(f"incremental build ({what_is_added}) ...")
         incremental_build = measure(
             build_command(last_day, False), env, work / "incremental_build.log"
         )
         incremental_slowest, _, _ = node_timings(target)
         incremental_layers = layer_seconds(target)
+
+    check_build: Measured | None = None
+    tables_equal = 0
+    if layout == "drops" and incremental:
+        console.print("check build (a full build of all drops) ...")
+        check_db = work / "check" / "warehouse.duckdb"
+        check_env = build_env(
+            work / "check", raw_dir, check_db, work / "check" / "target", memory_limit, threads
+        )
+        check_build = measure(build_command(last_day, True), check_env, work / "check_build.log")
+        compared, differing = unequal_tables(check_db, db_path)
+        if differing or not compared:
+            raise BenchFailed(
+                f"the build after the last drop differs from a full build of all drops in"
+                f" {len(differing)} of {compared} tables of {', '.join(COMPARED_SCHEMAS)}:\n"
+                + "\n".join(differing[:20])
+            )
+        tables_equal = compared
 
     console.print(f"BI queries ({runs} runs each) ...")
     queries = time_queries(db_path, runs)
@@ -475,7 +623,7 @@ def run_bench(
     reference_file = work / "reference_kpi_monthly.parquet"
     reference = measure_child(
         "reference_child",
-        [str(raw_dir), str(last_day), str(reference_file), memory_limit],
+        [str(reference_dir), str(last_day), str(reference_file), memory_limit],
         env,
         work / "reference.log",
     )
@@ -516,7 +664,28 @@ def run_bench(
         queries=queries,
         reference_rows=compared,
         write_floor=write_floor,
+        layout=layout,
+        check_build=check_build,
+        tables_equal=tables_equal,
     )
+
+
+def build_env(
+    work: Path, raw_dir: Path, db_path: Path, target: Path, memory_limit: str, threads: int
+) -> dict[str, str]:
+    """The environment of a dbt build of raw_dir into db_path, its files under work."""
+    env = dict(os.environ)
+    env.update(
+        MEMBERKPI_RAW_DIR=str(raw_dir),
+        MEMBERKPI_DB=str(db_path),
+        DBT_TARGET_PATH=str(target),
+        DBT_LOG_PATH=str(work / "logs"),
+        MEMBERKPI_TEMP_DIR=str(work / "duckdb_tmp"),
+        MEMBERKPI_MEMORY_LIMIT=memory_limit,
+        MEMBERKPI_THREADS=str(threads),
+        DBT_USE_COLORS="false",
+    )
+    return env
 
 
 def layer_table(result: BenchResult) -> Table:
@@ -541,6 +710,7 @@ def render(result: BenchResult) -> None:
     """The figures as rich tables."""
     summary = Table(
         title=f"memberkpi bench: {result.members:,} members, {years_text(result.years)}"
+        + (", daily drops" if result.layout == "drops" else "")
     )
     for column in ("step", "wall s", "peak RSS MB", "note"):
         summary.add_column(column, justify="left" if column in {"step", "note"} else "right")
@@ -555,6 +725,13 @@ def render(result: BenchResult) -> None:
             "incremental build (+1 day)", f"{result.incremental_build.seconds:.1f}",
             f"{result.incremental_build.peak_rss_mb:,.0f}",
             f"{result.incremental_over_full:.1%} of the full build",
+        )  # fmt: skip
+    if result.check_build is not None:
+        summary.add_row(
+            "check: full build of all drops", f"{result.check_build.seconds:.1f}",
+            f"{result.check_build.peak_rss_mb:,.0f}",
+            f"equals the incremental build in all {result.tables_equal} tables of"
+            f" {' and '.join(COMPARED_SCHEMAS)}",
         )  # fmt: skip
     summary.add_row(
         "reference SQL (no dbt)", f"{result.reference.seconds:.1f}",
@@ -601,22 +778,31 @@ def bench_command(
     incremental: bool = typer.Option(
         True, help="Also measure the incremental build (--no-incremental: full build only)."
     ),
+    layout: str = typer.Option(
+        "snapshot",
+        help="snapshot: one file per table, the last day's orders appended; drops: daily "
+        "drops, the last day's drop added, and a check that the incremental build "
+        "equals a full build of all drops.",
+    ),
     out: Path | None = typer.Option(
-        None, help="JSON file (default: <target>/bench/bench_<members>.json)."
+        None, help="JSON file (default: <target>/bench/bench_<members>[_drops].json)."
     ),
 ) -> None:
     """Measure full and incremental builds, BI queries, and the reference SQL."""
+    if layout not in LAYOUTS:
+        raise typer.BadParameter(f"--layout must be snapshot or drops, not {layout!r}")
     cache = paths.PROJECT_DIR / "data" / "bench" / f"members_{members}_years_{years}_seed_{seed}"
-    work = paths.target_dir() / "bench" / f"members_{members}"
+    suffix = "" if layout == "snapshot" else f"_{layout}"
+    work = paths.target_dir() / "bench" / f"members_{members}{suffix}"
     try:
         result = run_bench(
-            members, years, seed, runs, work, cache, memory_limit, threads, incremental
+            members, years, seed, runs, work, cache, memory_limit, threads, incremental, layout
         )
     except BenchFailed as failure:
         console.print(f"[bold red]bench failed:[/] {failure}")
         raise typer.Exit(code=1) from None
     render(result)
-    target = out or paths.target_dir() / "bench" / f"bench_{members}.json"
+    target = out or paths.target_dir() / "bench" / f"bench_{members}{suffix}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
     console.print(f"figures: {target}")

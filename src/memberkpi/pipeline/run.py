@@ -30,7 +30,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
 
-from memberkpi.contract.files import RAW_SUFFIXES, reader_sql
+from memberkpi.contract.files import (
+    DROP_FOLDER_GLOB,
+    drop_files_text,
+    raw_table_files,
+    reader_sql,
+)
 from memberkpi.contract.raw import load_contract
 from memberkpi.core import paths
 from memberkpi.core.dbt import dbt_command
@@ -62,20 +67,6 @@ def required_tables(project_dir: Path = paths.PROJECT_DIR) -> list[str]:
     return [name for name, spec in load_contract(project_dir).items() if spec.required]
 
 
-def table_files(raw_dir: Path, table: str) -> tuple[Path | None, list[Path]]:
-    """Where a raw table lives in raw_dir (`<table>.parquet`, else `<table>.csv`,
-    else a folder `<table>/` of daily drops) and its data files; (None, []) if absent."""
-    for suffix in RAW_SUFFIXES:
-        path = raw_dir / f"{table}{suffix}"
-        if path.is_file():
-            return path, [path]
-    folder = raw_dir / table
-    if folder.is_dir():
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in RAW_SUFFIXES)
-        return folder, files
-    return None, []
-
-
 def has_data_row(connection: duckdb.DuckDBPyConnection, path: Path) -> bool | None:
     """Whether a raw file holds at least one data row, read as dbt reads it
     (None: it does not read; the raw contract check then says why)."""
@@ -90,20 +81,30 @@ def has_data_row(connection: duckdb.DuckDBPyConnection, path: Path) -> bool | No
 def required_table_problem(
     connection: duckdb.DuckDBPyConnection, raw_dir: Path, table: str
 ) -> str | None:
-    """Why a required table cannot be built on, in one line; None when it can."""
-    where, files = table_files(raw_dir, table)
-    if where is None:
+    """Why a required table cannot be built on, in one line; None when it can.
+
+    A table given as daily drops is fine when one of its drop files holds a
+    data row (the build reads their union)."""
+    found = raw_table_files(raw_dir, table)
+    if not found.present:
+        drops = f"{found.drops_folder}/{DROP_FOLDER_GLOB}/"
+        if found.drops_folder.is_dir():
+            return (
+                f"required raw table '{table}' is missing: no {table}.parquet or {table}.csv "
+                f"in {raw_dir} and no .parquet or .csv drop file in {drops}"
+            )
         return (
             f"required raw table '{table}' is missing: no {table}.parquet, {table}.csv "
-            f"or {table}/ in {raw_dir}"
+            f"or drops {drops} in {raw_dir}"
         )
-    readings = [has_data_row(connection, path) for path in files]
+    readings = [has_data_row(connection, path) for path in found.files]
     if any(readings) or None in readings:
         return None
-    what = "holds only a header" if where.suffix == ".csv" else "holds no data rows"
-    if where.is_dir():
-        what = f"holds no data rows in its {len(files)} files"
-    return f"required raw table '{table}' has no data rows: {where} {what}"
+    if found.is_drops:
+        what = f"holds no data rows in its {drop_files_text(len(found.drops))}"
+    else:
+        what = "holds only a header" if found.files[0].suffix == ".csv" else "holds no data rows"
+    return f"required raw table '{table}' has no data rows: {found.where} {what}"
 
 
 def check_required_tables(raw_dir: Path) -> None:
@@ -115,7 +116,9 @@ def check_required_tables(raw_dir: Path) -> None:
             problem = required_table_problem(connection, raw_dir, table)
             if problem is not None:
                 raise StepFailed(f"{problem}; nothing was built")
-            console.print(f"{table}: {table_files(raw_dir, table)[0]}")
+            found = raw_table_files(raw_dir, table)
+            drops = f" ({drop_files_text(len(found.drops))})" if found.is_drops else ""
+            console.print(f"{table}: {found.where}{drops}", soft_wrap=True, highlight=False)
 
 
 # --- the pipeline --------------------------------------------------------------------

@@ -10,6 +10,12 @@ hears of each table as it is done (a Checkpoint with every definition
 runs them all without a word in between). The Data Docs site is built
 once at the end and rewritten by `quality.data_docs` to need no network.
 
+A table given as daily drops is validated file by file: each drop file is
+a batch of its table with a suite, definition and Checkpoint of its own
+(named `raw.<table>.ds=<day>.<file>`), its findings name the file
+(`<table>/ds=<day>/<file>`), and the table's verdict sums its files'. The
+progress display hears of the table once, when its last file is done.
+
 Every expectation carries `meta.check` (what kind of rule), `meta.columns`
 and `meta.reject_class` (the quarantine's `reject_reason` for a row that
 fails it, see `memberkpi.contract.reject_classes`; null for file-level checks); its GX
@@ -23,6 +29,7 @@ import datetime as dt
 import logging
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -449,7 +456,7 @@ def _findings(table: LoadedTable, item: ExpectationValidationResult) -> list[Fin
             Finding(
                 Severity.WARNING,
                 table.spec.name,
-                table.path.name,
+                table.file_label,
                 (columns or [None])[0],
                 check,
                 f"check {config.type} could not run: {message}",
@@ -459,7 +466,7 @@ def _findings(table: LoadedTable, item: ExpectationValidationResult) -> list[Fin
         Finding(
             severity,
             table.spec.name,
-            table.path.name,
+            table.file_label,
             column,
             check,
             message,
@@ -506,7 +513,7 @@ def check_table(
     import great_expectations as gx
 
     table, parquet, references = checked
-    name = table.spec.name
+    name = table.batch  # the table's name; for a drop file, the table, day and file
     asset = source.add_parquet_asset(name=name, path=parquet)
     batch = asset.add_batch_definition_whole_dataframe(f"{name} file")
     # all expectations at once: add_expectation re-serializes the suite each time
@@ -545,7 +552,7 @@ def site_pages(context: AbstractDataContext, checked: list[CheckedTable]) -> lis
     return [
         TablePages(
             table=item.table.spec.name,
-            file=item.table.path.name,
+            file=item.table.file_label,
             rows=item.table.rows,
             evaluated=item.outcome.expectations,
             failed=item.outcome.failed,
@@ -576,12 +583,26 @@ def run_checkpoint(
     # one run id: the site shows one validation run of every table
     run_id = RunIdentifier(run_time=dt.datetime.now(dt.UTC))
     checked: list[CheckedTable] = []
+    outcomes: dict[str, TableOutcome] = {}
+    # the files of a table come one after another: one progress line per table
+    files_left = Counter(table.spec.name for table, _, _ in tables)
+    seconds: dict[str, float] = {}
+    rows: dict[str, int | None] = {}
     for item in tables:
         started = time.perf_counter()
         done = check_table(context, source, item, dates, run_id)
         checked.append(done)
-        seconds = time.perf_counter() - started
-        progress.step(Stage.CHECK, done.table.spec.name, done.table.rows, seconds)
+        name = done.table.spec.name
+        outcomes[name] = merged(outcomes.get(name), done.outcome)
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+        rows[name] = (
+            None
+            if done.table.rows is None or rows.get(name, 0) is None
+            else (rows.get(name) or 0) + done.table.rows
+        )
+        files_left[name] -= 1
+        if files_left[name] == 0:
+            progress.step(Stage.CHECK, name, rows[name], seconds[name])
 
     progress.stage(Stage.DOCS, 0)
     started = time.perf_counter()
@@ -591,4 +612,15 @@ def run_checkpoint(
     run_time = f"{run_id.run_time:%Y-%m-%d %H:%M:%S} UTC"
     make_offline(docs_dir, site_pages(context, checked), run_time)
     progress.step(Stage.DOCS, None, None, time.perf_counter() - started)
-    return {item.table.spec.name: item.outcome for item in checked}, docs_dir / "index.html"
+    return outcomes, docs_dir / "index.html"
+
+
+def merged(first: TableOutcome | None, second: TableOutcome) -> TableOutcome:
+    """One table's verdict from two of its files' (drops): counts summed, findings in turn."""
+    if first is None:
+        return second
+    return TableOutcome(
+        expectations=first.expectations + second.expectations,
+        failed=first.failed + second.failed,
+        findings=[*first.findings, *second.findings],
+    )

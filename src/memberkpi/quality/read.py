@@ -1,8 +1,12 @@
 """Find and read raw files with DuckDB the way the dbt project does.
 
-`<dir>/<table>.parquet`, else `<dir>/<table>.csv` (macros/raw_contract.sql);
-CSV is read as text with a comma delimiter. Each readable file becomes a
-DuckDB table `raw_<table>` (the file as is) and `stg_<table>`: exact
+`<dir>/<table>.parquet`, else `<dir>/<table>.csv`, else the drop files of
+`<dir>/<table>/ds=*/` (macros/raw_contract.sql and raw_drops.sql; found by
+`contract.files.raw_table_files`); CSV is read as text with a comma
+delimiter. Each readable file becomes a DuckDB table `raw_<batch>` (the
+file as is) and `stg_<batch>`, where the batch is the table's name for a
+snapshot file and `<table>.ds=<day>.<file>` for a drop file (each drop file
+is checked alone, as a batch of its table): exact
 duplicate rows collapsed, every contract column typed as staging types it
 (text and the text of timestamps trimmed by `quality.text.clean_text_sql`,
 the macro clean_text's rule; numbers and flags `try_cast` as read;
@@ -18,7 +22,16 @@ from pathlib import Path
 
 import duckdb
 
-from memberkpi.contract.files import RAW_SUFFIXES, reader_sql
+from memberkpi.contract.files import (
+    DROP_DELETED_COLUMN,
+    DROP_FOLDER_GLOB,
+    RAW_SUFFIXES,
+    RawTableFiles,
+    drop_day,
+    is_drop_file,
+    raw_table_files,
+    reader_sql,
+)
 from memberkpi.contract.raw import ColumnSpec, TableSpec
 from memberkpi.core.project import utc_offset_pattern
 from memberkpi.core.sql_text import sql_identifier, sql_string
@@ -50,7 +63,7 @@ _OTHER_DELIMITERS = (";", "\t", "|")
 
 @dataclass
 class LoadedTable:
-    """A raw file read into DuckDB."""
+    """A raw file read into DuckDB: a table's snapshot file or one of its drop files."""
 
     spec: TableSpec
     path: Path
@@ -61,12 +74,41 @@ class LoadedTable:
     helper_columns: list[str] = field(default_factory=list)
 
     @property
+    def is_drop(self) -> bool:
+        return is_drop_file(self.path)
+
+    @property
+    def batch(self) -> str:
+        """The name of this file's DuckDB tables and GX suite: the table's name,
+        `<table>.ds=<day>.<file name>` for a drop file."""
+        if self.is_drop:
+            return f"{self.spec.name}.ds={drop_day(self.path)}.{self.path.name}"
+        return self.spec.name
+
+    @property
+    def file_label(self) -> str:
+        """The file as findings name it: `orders.csv`, `orders/ds=2025-01-31/part-0.csv`."""
+        if self.is_drop:
+            return f"{self.spec.name}/{self.path.parent.name}/{self.path.name}"
+        return self.path.name
+
+    @property
+    def raw_relation(self) -> str:
+        return sql_identifier("raw_" + self.batch)
+
+    @property
+    def staged_relation(self) -> str:
+        return sql_identifier("stg_" + self.batch)
+
+    @property
     def present_columns(self) -> list[str]:
         return [c for c in self.spec.column_names if c in self.file_columns]
 
     @property
     def extra_columns(self) -> list[str]:
-        return [c for c in self.file_columns if c not in self.spec.column_names]
+        """Columns outside the contract (a drop file's is_deleted is not one)."""
+        known = [*self.spec.column_names, *([DROP_DELETED_COLUMN] if self.is_drop else [])]
+        return [c for c in self.file_columns if c not in known]
 
     @property
     def readable(self) -> bool:
@@ -82,11 +124,12 @@ class LoadedTable:
 
 def locate(
     raw_dir: Path, contract: dict[str, TableSpec]
-) -> tuple[dict[str, Path | None], list[Finding]]:
-    """The file each contract table reads, and findings about the directory."""
-    found: dict[str, Path | None] = {}
+) -> tuple[dict[str, RawTableFiles], list[Finding]]:
+    """Where each contract table is (`raw_table_files`), and findings about the directory."""
+    found: dict[str, RawTableFiles] = {}
     findings: list[Finding] = []
     for name, spec in contract.items():
+        files = found[name] = raw_table_files(raw_dir, name)
         parquet, csv = raw_dir / f"{name}.parquet", raw_dir / f"{name}.csv"
         if parquet.is_file() and csv.is_file():
             findings.append(
@@ -99,8 +142,19 @@ def locate(
                     f"{parquet.name} is also present: reading the parquet file only",
                 )
             )
-        found[name] = parquet if parquet.is_file() else csv if csv.is_file() else None
-        if found[name] is None and spec.required:
+        if files.snapshot is not None and files.drops:
+            findings.append(
+                Finding(
+                    Severity.FATAL,
+                    name,
+                    files.snapshot.name,
+                    None,
+                    "one_layout_per_table",
+                    f"the table arrives twice: as {files.snapshot.name} and as "
+                    f"{len(files.drops)} drop files in {name}/{DROP_FOLDER_GLOB}/; keep one layout",
+                )
+            )
+        if not files.present and spec.required:
             findings.append(
                 Finding(
                     Severity.FATAL,
@@ -108,16 +162,21 @@ def locate(
                     None,
                     None,
                     "required_file",
-                    f"required file {name}.parquet or {name}.csv is missing in {raw_dir}",
+                    f"required file {name}.parquet or {name}.csv is missing in {raw_dir}, "
+                    f"and so are drop files {name}/{DROP_FOLDER_GLOB}/*.parquet or .csv",
                 )
             )
     for path in sorted(raw_dir.iterdir()) if raw_dir.is_dir() else []:
-        if path.suffix in RAW_SUFFIXES and path.stem not in contract:
+        unknown_file = path.suffix in RAW_SUFFIXES and path.is_file()
+        unknown_drops = path.is_dir() and any(path.glob(DROP_FOLDER_GLOB))
+        if (unknown_file and path.stem not in contract) or (
+            unknown_drops and path.name not in contract
+        ):
             findings.append(
                 Finding(
                     Severity.WARNING,
                     None,
-                    path.name,
+                    path.name + ("/" if unknown_drops else ""),
                     None,
                     "unknown_file",
                     "not a table of the raw contract: ignored",
@@ -136,7 +195,9 @@ def load(con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path) -> LoadedT
     table = LoadedTable(spec=spec, path=path, rows=None, file_columns=[])
 
     def fatal(check: str, message: str, column: str | None = None) -> LoadedTable:
-        table.findings.append(Finding(Severity.FATAL, spec.name, path.name, column, check, message))
+        table.findings.append(
+            Finding(Severity.FATAL, spec.name, table.file_label, column, check, message)
+        )
         return table
 
     if path.stat().st_size == 0:
@@ -144,16 +205,15 @@ def load(con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path) -> LoadedT
     kind = "parquet" if path.suffix == ".parquet" else "CSV"
     try:
         con.execute(
-            f"create or replace table {sql_identifier('raw_' + spec.name)} as "
-            f"select * from {reader_sql(path)}"
+            f"create or replace table {table.raw_relation} as select * from {reader_sql(path)}"
         )
     except duckdb.Error as error:
         if kind == "parquet":
             return fatal("readable", "cannot be read as parquet (truncated or corrupt)")
         return fatal("readable", f"cannot be parsed as CSV ({first_line(error)})")
-    described = con.execute(f"describe {sql_identifier('raw_' + spec.name)}").fetchall()
+    described = con.execute(f"describe {table.raw_relation}").fetchall()
     table.file_columns = [row[0] for row in described]
-    count = con.execute(f"select count(*) from {sql_identifier('raw_' + spec.name)}").fetchone()
+    count = con.execute(f"select count(*) from {table.raw_relation}").fetchone()
     table.rows = int(count[0]) if count else 0
 
     if kind == "CSV" and len(table.file_columns) == 1 and len(spec.columns) > 1:
@@ -166,7 +226,9 @@ def load(con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path) -> LoadedT
                 f"has a single column {shown!r}: not comma separated "
                 f"(the header is split by {used[0]!r})",
             )
-    if table.rows == 0 and spec.required:
+    if table.rows == 0 and spec.required and not table.is_drop:
+        # a drop file may be empty (a quiet day); the table's rows are checked
+        # over all its drops (validate.required_drops_without_rows)
         fatal("has_rows", "has no data rows (the table is required)")
     return table
 
@@ -212,7 +274,7 @@ def _temporal_or_text(raw_type: str) -> bool:
 
 def stage(con: duckdb.DuckDBPyConnection, table: LoadedTable, zone: str) -> None:
     """Create `stg_<table>` from `raw_<table>` (see the module docstring)."""
-    raw = sql_identifier("raw_" + table.spec.name)
+    raw = table.raw_relation
     raw_types = {row[0]: str(row[1]).lower() for row in con.execute(f"describe {raw}").fetchall()}
     present = table.present_columns
     for name in present:
@@ -223,7 +285,7 @@ def stage(con: duckdb.DuckDBPyConnection, table: LoadedTable, zone: str) -> None
                 Finding(
                     Severity.FATAL,
                     table.spec.name,
-                    table.path.name,
+                    table.file_label,
                     name,
                     "physical_type",
                     f"stored as {raw_types[name].upper()}: the build reads a {column.kind} "
@@ -251,7 +313,7 @@ def stage(con: duckdb.DuckDBPyConnection, table: LoadedTable, zone: str) -> None
     ]
     distinct_on = ", ".join(sql_identifier(name) for name in present) or "1"
     con.execute(
-        f"create or replace table {sql_identifier('stg_' + table.spec.name)} as "
+        f"create or replace table {table.staged_relation} as "
         f"with source as (select distinct on ({distinct_on}) * from {raw}) "
         f"select {', '.join(selects) or '1 as no_contract_column'} from source"
     )
@@ -259,18 +321,29 @@ def stage(con: duckdb.DuckDBPyConnection, table: LoadedTable, zone: str) -> None
     table.helper_columns = helpers
 
 
-def parent_keys(con: duckdb.DuckDBPyConnection, parent: str, column: str) -> int:
-    """How many distinct non-null keys `stg_<parent>.<column>` holds."""
+def _parent_keys_sql(parents: list[LoadedTable], column: str) -> str:
+    """The parent column over all of a parent table's files (every drop row of a
+    table given as drops: a key that any drop holds is a key)."""
+    return " union all ".join(
+        f"select {sql_identifier(column)} as parent_key from {parent.staged_relation}"
+        for parent in parents
+    )
+
+
+def parent_keys(con: duckdb.DuckDBPyConnection, parents: list[LoadedTable], column: str) -> int:
+    """How many distinct non-null keys the parent's staged files hold in `column`."""
     row = con.execute(
-        f"select count(distinct {sql_identifier(column)}) from {sql_identifier('stg_' + parent)}"
+        f"select count(distinct parent_key) from ({_parent_keys_sql(parents, column)})"
     ).fetchone()
     return int(row[0]) if row else 0
 
 
-def parent_key_values(con: duckdb.DuckDBPyConnection, parent: str, column: str) -> list[str]:
+def parent_key_values(
+    con: duckdb.DuckDBPyConnection, parents: list[LoadedTable], column: str
+) -> list[str]:
     rows = con.execute(
-        f"select distinct {sql_identifier(column)} from {sql_identifier('stg_' + parent)} "
-        f"where {sql_identifier(column)} is not null order by 1"
+        f"select distinct parent_key from ({_parent_keys_sql(parents, column)}) "
+        "where parent_key is not null order by 1"
     ).fetchall()
     return [str(row[0]) for row in rows]
 
@@ -279,19 +352,19 @@ def add_orphan_column(
     con: duckdb.DuckDBPyConnection,
     table: LoadedTable,
     column: str,
-    parent: str,
+    parents: list[LoadedTable],
     parent_column: str,
 ) -> str:
     """Add `<column>__orphan`: the value where it is not a key of the parent."""
     helper = column + ORPHAN_SUFFIX
-    child, parent_table = sql_identifier("stg_" + table.spec.name), sql_identifier("stg_" + parent)
+    child = table.staged_relation
     con.execute(
         f"create or replace table {child} as "
         f"select child.*, case when child.{sql_identifier(column)} is not null "
         f"and keys.parent_key is null then child.{sql_identifier(column)} "
         f"end as {sql_identifier(helper)} "
-        f"from {child} as child left join (select distinct {sql_identifier(parent_column)} "
-        f"as parent_key from {parent_table}) as keys "
+        f"from {child} as child left join (select distinct parent_key "
+        f"from ({_parent_keys_sql(parents, parent_column)})) as keys "
         f"on child.{sql_identifier(column)} = keys.parent_key"
     )
     table.helper_columns.append(helper)
@@ -300,9 +373,6 @@ def add_orphan_column(
 
 def export(con: duckdb.DuckDBPyConnection, table: LoadedTable, directory: Path) -> Path:
     """Write `stg_<table>` to parquet for the GX pandas data source."""
-    target = directory / f"{table.spec.name}.parquet"
-    con.execute(
-        f"copy {sql_identifier('stg_' + table.spec.name)} to {sql_string(target)} "
-        "(format parquet)"
-    )
+    target = directory / f"{table.batch}.parquet"
+    con.execute(f"copy {table.staged_relation} to {sql_string(target)} (format parquet)")
     return target

@@ -97,7 +97,9 @@ class TableResult:
 
     table: str
     required: bool
+    # the snapshot file, or the drops folder of a table given as drops
     file: Path | None = None
+    drop_files: int = 0  # how many drop files (0: a snapshot file or absent)
     rows: int | None = None
     expectations: int = 0
     failed: int = 0

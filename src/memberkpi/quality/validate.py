@@ -1,7 +1,9 @@
 """Validate a raw directory against the raw contract with Great Expectations.
 
 `validate_raw_dir` reads every raw file the way dbt does (DuckDB; CSV as
-text), states the contract of `models/staging/raw/_raw__sources.yml` (its
+text; a table given as daily drops, RAW_CONTRACT.md "Daily drops", file by
+file: each drop file is a batch of its table, checked against the table's
+contract on its own), states the contract of `models/staging/raw/_raw__sources.yml` (its
 column meta: codes, ranges, references, ...) and the seeds as one GX
 ExpectationSuite per table, runs each through a Checkpoint and builds Data
 Docs that need no network (`quality.data_docs`). It reports and never
@@ -32,7 +34,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from memberkpi.contract.raw import load_contract
+from memberkpi.contract.files import drop_files_text
+from memberkpi.contract.raw import TableSpec, load_contract
 from memberkpi.contract.reject_classes import REJECT_CLASS_BY_CHECK, REJECT_CLASSES
 from memberkpi.core import paths
 from memberkpi.core.project import business_timezone, default_as_of, default_earliest
@@ -84,9 +87,11 @@ VALUE_SET_LIMIT = 20_000
 def _references(
     con: duckdb.DuckDBPyConnection,
     table: LoadedTable,
-    loaded: dict[str, LoadedTable],
+    loaded: dict[str, list[LoadedTable]],
     absent: set[str],
 ) -> list[ReferenceCheck]:
+    """The foreign keys of one file, checked against every file of the parent
+    (all rows of all its drops when the parent is given as drops)."""
     rules = table.spec.rules
     checks: list[ReferenceCheck] = []
     for reference in rules.references if rules else ():
@@ -103,17 +108,17 @@ def _references(
                 )
             )
             continue
-        parent = loaded.get(reference.parent_table)
-        if (
-            parent is None
-            or not parent.staged
+        parents = loaded.get(reference.parent_table) or []
+        if not parents or any(
+            not parent.staged
             or parent.fatal
-            or (reference.parent_column not in parent.present_columns)
+            or reference.parent_column not in parent.present_columns
+            for parent in parents
         ):
             continue  # the parent is broken and reported as such
-        count = parent_keys(con, reference.parent_table, reference.parent_column)
+        count = parent_keys(con, parents, reference.parent_column)
         if count <= VALUE_SET_LIMIT:
-            values = parent_key_values(con, reference.parent_table, reference.parent_column)
+            values = parent_key_values(con, parents, reference.parent_column)
             checks.append(
                 ReferenceCheck(
                     reference.column,
@@ -124,7 +129,7 @@ def _references(
             )
         else:
             helper = add_orphan_column(
-                con, table, reference.column, reference.parent_table, reference.parent_column
+                con, table, reference.column, parents, reference.parent_column
             )
             checks.append(
                 ReferenceCheck(
@@ -135,6 +140,23 @@ def _references(
                 )
             )
     return checks
+
+
+def required_drops_without_rows(table: str, files: list[LoadedTable]) -> Finding | None:
+    """FATAL when a required table given as drops holds no data row in any drop
+    file (the build stops on it too); a single empty drop is a quiet day."""
+    if not files or not files[0].is_drop or not files[0].spec.required:
+        return None
+    if any(file.rows for file in files) or any(file.rows is None for file in files):
+        return None
+    return Finding(
+        Severity.FATAL,
+        table,
+        f"{table}/",
+        None,
+        "has_rows",
+        f"has no data rows in its {drop_files_text(len(files))} (the table is required)",
+    )
 
 
 def validate_raw_dir(
@@ -175,9 +197,14 @@ def validate_raw_dir(
                 "raw directory does not exist",
             )
         )
-    files, directory_findings = locate(raw_dir, contract)
+    located, directory_findings = locate(raw_dir, contract)
     results = {
-        name: TableResult(table=name, required=spec.required, file=files.get(name))
+        name: TableResult(
+            table=name,
+            required=spec.required,
+            file=located[name].where,
+            drop_files=len(located[name].drops) if located[name].is_drops else 0,
+        )
         for name, spec in contract.items()
     }
     for finding in directory_findings:
@@ -187,38 +214,30 @@ def validate_raw_dir(
             report.findings.append(finding)
 
     con = duckdb.connect()
-    loaded: dict[str, LoadedTable] = {}
-    progress.stage(Stage.READ, sum(path is not None for path in files.values()))
+    # per table, its snapshot file or each of its drop files
+    loaded: dict[str, list[LoadedTable]] = {}
+    progress.stage(Stage.READ, sum(files.present for files in located.values()))
     for name, spec in contract.items():
-        path = files.get(name)
-        if path is None:
+        if not located[name].present:
             continue
         started = time.perf_counter()
-        table = load(con, spec, path)
-        loaded[name] = table
-        results[name].rows = table.rows
-        if table.readable:
-            try:
-                stage(con, table, zone)
-            except duckdb.Error as error:
-                table.findings.append(
-                    Finding(
-                        Severity.FATAL,
-                        name,
-                        path.name,
-                        None,
-                        "readable",
-                        f"cannot be typed as the contract says ({first_line(error)})",
-                    )
-                )
-        results[name].findings.extend(table.findings)
-        progress.step(Stage.READ, name, table.rows, time.perf_counter() - started)
+        loaded[name] = [_load_and_stage(con, spec, path, zone) for path in located[name].files]
+        rows = [table.rows for table in loaded[name]]
+        results[name].rows = None if None in rows else sum(row or 0 for row in rows)
+        for table in loaded[name]:
+            results[name].findings.extend(table.findings)
+        empty = required_drops_without_rows(name, loaded[name])
+        if empty is not None:
+            results[name].findings.append(empty)
+        progress.step(Stage.READ, name, results[name].rows, time.perf_counter() - started)
 
-    absent = {name for name, path in files.items() if path is None}
-    progress.stage(Stage.CHECK, sum(table.staged for table in loaded.values()))
+    absent = {name for name, files in located.items() if not files.present}
+    progress.stage(
+        Stage.CHECK, sum(any(table.staged for table in files) for files in loaded.values())
+    )
     with tempfile.TemporaryDirectory(prefix="memberkpi-validate-") as scratch:
         to_check = []
-        for table in loaded.values():
+        for table in (table for files in loaded.values() for table in files):
             if not table.staged:
                 continue
             references = _references(con, table, loaded, absent)
@@ -250,6 +269,28 @@ def validate_raw_dir(
     return report
 
 
+def _load_and_stage(
+    con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path, zone: str
+) -> LoadedTable:
+    """Read one raw file (a snapshot or a drop file) and type it as staging does."""
+    table = load(con, spec, path)
+    if table.readable:
+        try:
+            stage(con, table, zone)
+        except duckdb.Error as error:
+            table.findings.append(
+                Finding(
+                    Severity.FATAL,
+                    spec.name,
+                    table.file_label,
+                    None,
+                    "readable",
+                    f"cannot be typed as the contract says ({first_line(error)})",
+                )
+            )
+    return table
+
+
 class ProgressLines:
     """Progress as one line per table and stage, for a console (stderr in the CLI)."""
 
@@ -270,6 +311,15 @@ class ProgressLines:
         self.console.print(
             f"  {table or 'done':<22} {counted:>16} {seconds:>7.1f} s", highlight=False
         )
+
+
+def _file_cell(result: TableResult) -> str:
+    """The summary's file column: the file, or the drops folder and its file count."""
+    if result.file is None:
+        return "-"
+    if result.drop_files:
+        return f"{result.file.name}/ds=*/ ({drop_files_text(result.drop_files)})"
+    return result.file.name
 
 
 _STATUS_STYLE = {
@@ -315,7 +365,8 @@ def render_report(report: ValidationReport, console: Console) -> None:
     """The summary table, the failing expectations, one line per finding, the verdict."""
     summary = Table(
         title=f"Raw contract: {report.raw_dir} (as of {report.as_of})",
-        caption="absent: optional table without a file (read as empty)",
+        caption="absent: optional table without a file (read as empty); rows of drops: "
+        "every drop row, superseded and deleted ones included",
     )
     for heading in ("table", "file", "rows", "expectations", "failed", "status"):
         numeric = heading in {"rows", "expectations", "failed"}
@@ -328,7 +379,7 @@ def render_report(report: ValidationReport, console: Console) -> None:
     for result in report.tables:
         summary.add_row(
             result.table,
-            result.file.name if result.file else "-",
+            _file_cell(result),
             "-" if result.rows is None else str(result.rows),
             str(result.expectations),
             str(result.failed),
