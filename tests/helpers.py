@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 from memberkpi.core.sql_text import sql_string
 
@@ -45,6 +46,18 @@ DECLARED_VARS = (
     " min_control_members, points_expire_after_years, points_value_cny,"
     " quarantine_error_share, quarantine_warn_share"
 )
+
+
+def kpi_names(family: str | None = None) -> set[str]:
+    """The KPIs of metrics.yml (meta is_kpi), of one meta family when given:
+    tests count KPIs from here, so that a new KPI needs no count edited."""
+    document = yaml.safe_load((PROJECT_DIR / "metrics.yml").read_text(encoding="utf-8"))
+    names = set()
+    for metric in document["metrics"]:
+        meta = (metric.get("config") or {}).get("meta") or {}
+        if meta.get("is_kpi") and family in (None, meta.get("family")):
+            names.add(metric["name"])
+    return names
 
 
 @dataclass

@@ -240,7 +240,7 @@ def handmade_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_spec_example_matches_reference(spec_example_build: Build) -> None:
     reference = compute_ops_kpis(SPEC_EXAMPLE / "raw")
-    # 34 months (2022-03 .. 2024-12) x 16 KPIs, each non-null in some month
+    # 34 months (2022-03 .. 2024-12) x the ops KPIs, each non-null in some month
     assert len(reference) == 34 * len(KPI_NAMES)
     assert {kpi for (_, kpi), value in reference.items() if value} == set(KPI_NAMES)
     wrong = mismatches(reference, built_ops_kpis(spec_example_build.db_path))
