@@ -453,6 +453,81 @@ def test_loyalty_panel_has_values(pages, warehouse, report_month):
         assert cells[kpi]["data-value"] == ("" if value is None else repr(value)), kpi
 
 
+class TableRows(HTMLParser):
+    """The attributes of every <tr> of the page that carries one of the
+    data attributes asked for, with the data-value of its first cell."""
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        super().__init__()
+        self.keys = keys
+        self.rows: list[dict[str, str]] = []
+        self._row: dict[str, str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "tr" and any(key in attributes for key in self.keys):
+            self._row = attributes
+            self.rows.append(attributes)
+        elif tag == "td" and self._row is not None and "first-value" not in self._row:
+            if "data-value" in attributes:
+                self._row["first-value"] = attributes["data-value"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr":
+            self._row = None
+
+
+def table_rows(page: Path, *keys: str) -> list[dict[str, str]]:
+    parser = TableRows(keys)
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.rows
+
+
+@pytest.mark.slow
+def test_open_alerts_and_audience_sizes_come_from_their_tables(pages, warehouse, report_month):
+    """Issue 23: the open alerts panel lists exactly the open rows of
+    metrics.kpi_alerts, and the audience panel the sizes of
+    metrics.audience_sizes in the latest month up to the report month."""
+    open_alerts = sorted(
+        query(
+            warehouse,
+            "select rule, coalesce(kpi, source_table, ''), severity from metrics.kpi_alerts"
+            " where is_open",
+        )
+    )
+    # not vacuous: the example's data end in 2024, long before the as-of date
+    # (today), so at least the freshness check is open
+    assert any(
+        rule_kind == "freshness"
+        for (rule_kind,) in query(
+            warehouse, "select rule_kind from metrics.kpi_alerts where is_open"
+        )
+    )
+    for lang in ("en", "zh"):
+        shown = sorted(
+            (row["data-alert-rule"], row["data-kpi-subject"], row["data-severity"])
+            for row in table_rows(pages[lang], "data-alert-rule")
+        )
+        assert shown == open_alerts, lang
+
+    sizes = {
+        audience: count
+        for audience, count in query(
+            warehouse,
+            "select audience, member_count from metrics.audience_sizes where month = ("
+            f" select max(month) from metrics.audience_sizes where month <= date '{report_month}')",
+        )
+    }
+    assert sizes and any(count for count in sizes.values())
+    shown_sizes = {
+        row["data-audience"]: row.get("first-value", "")
+        for row in table_rows(pages["en"], "data-audience")
+    }
+    assert shown_sizes == {
+        audience: "" if count is None else repr(count) for audience, count in sizes.items()
+    }
+
+
 # -- the browser test ----------------------------------------------------------------
 
 CHROMIUM_FLAGS = (
