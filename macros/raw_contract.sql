@@ -176,17 +176,42 @@
 {% endmacro %}
 
 
-{#- Spark has no glob(): its binaryFile source lists a directory's files
-    (only the path column is read, never the contents). -#}
+{#- Spark has no glob(): the files of the recursive listing of the raw
+    directory (spark_raw_dir_paths) that lie in the raw directory itself. -#}
 {% macro spark__raw_file_names(raw_dir) %}
-    {%- set result = run_query(
-        "select path from binaryFile."
-        ~ memberkpi.spark_path_identifier(raw_dir) ~ " order by path") -%}
     {%- set names = [] -%}
-    {%- for path in result.columns[0].values() -%}
-        {%- do names.append(path.split('/') | last) -%}
+    {%- for path in memberkpi.spark_raw_dir_paths(raw_dir) -%}
+        {%- set parts = path.split('/') -%}
+        {%- if memberkpi.spark_path_is_in(parts[:-1] | join('/'), raw_dir) -%}
+            {%- do names.append(parts[-1]) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(names) }}
+{% endmacro %}
+
+
+{#- Every file under the raw directory, subfolders (daily drops) included,
+    as Spark names it (file:/<absolute path>), in order: binaryFile lists
+    them (only the path column is read, never the contents), through a
+    temporary view because a direct query (binaryFile.`dir`) cannot switch
+    off partition discovery, which leaves out the files beside the
+    partition folders. -#}
+{% macro spark_raw_dir_paths(raw_dir) %}
+    {%- do run_query(
+        "create or replace temporary view memberkpi_raw_dir_files using binaryFile"
+        ~ " options (path " ~ memberkpi.sql_string(raw_dir)
+        ~ ", recursiveFileLookup 'true')") -%}
+    {%- set result = run_query(
+        "select path from memberkpi_raw_dir_files order by path") -%}
+    {{ return(result.columns[0].values() | list) }}
+{% endmacro %}
+
+
+{#- True when Spark's folder name (file:/<absolute path>) is the raw
+    directory, given absolute or relative to the project directory. -#}
+{% macro spark_path_is_in(folder, raw_dir) %}
+    {%- set wanted = '/' ~ raw_dir.rstrip('/').lstrip('./').lstrip('/') -%}
+    {{ return(folder.endswith(wanted)) }}
 {% endmacro %}
 
 

@@ -26,10 +26,19 @@
 {% endmacro %}
 
 
-{#- Spark: not supported yet. Drops are not looked for (no glob());
-    a raw directory with drops is a snapshot directory there. -#}
+{#- Spark has no glob(): the drop files are those of the recursive listing
+    of the raw directory (spark_raw_dir_paths) directly in a ds=* folder of
+    a table folder of the raw directory. -#}
 {% macro spark__raw_drop_files(raw_dir) %}
-    {{ return({}) }}
+    {%- set files = {} -%}
+    {%- for path in memberkpi.spark_raw_dir_paths(raw_dir) -%}
+        {%- set parts = path.split('/') -%}
+        {%- if parts | length > 3 and parts[-2].startswith('ds=')
+            and memberkpi.spark_path_is_in(parts[:-3] | join('/'), raw_dir) -%}
+            {%- do files.setdefault(parts[-3], []).append(path) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(files) }}
 {% endmacro %}
 
 
@@ -43,9 +52,7 @@
     deleted. -#}
 {% macro raw_drops_reader(table, path, files, min_ds=none) %}
     {%- set data_files = memberkpi.raw_drop_data_files(table.name, files) -%}
-    {%- set file_format = data_files[0].split('.') | last -%}
-    {%- set all_drops = memberkpi.raw_drops_union(path, file_format) -%}
-    {%- do memberkpi.check_raw_drop_columns(table, path, file_format) -%}
+    {%- set all_drops = memberkpi.raw_drops_union(table, path, data_files) -%}
     {%- set file_columns = memberkpi.raw_file_columns(all_drops) -%}
     {%- set keyed = memberkpi.raw_drops_keyed(
         table, all_drops, file_columns, min_ds) -%}
@@ -108,9 +115,18 @@
 
 {#- Every drop of a table as one relation with column `ds` (text) and the
     union of the files' columns (a column absent from a file reads null
-    there; check_raw_drop_columns first makes sure that is no contract
-    column). CSV is read as text, as raw_file_reader does. -#}
-{% macro raw_drops_union(path, file_format) %}
+    there), once every file is known to hold the contract's columns
+    (check_raw_drop_columns stops the build otherwise). CSV is read as
+    text, as raw_file_reader does. -#}
+{% macro raw_drops_union(table, path, data_files) %}
+    {{ return(adapter.dispatch('raw_drops_union', 'memberkpi')(
+        table, path, data_files)) }}
+{% endmacro %}
+
+
+{% macro default__raw_drops_union(table, path, data_files) %}
+    {%- set file_format = data_files[0].split('.') | last -%}
+    {%- do memberkpi.check_raw_drop_columns(table, path, file_format) -%}
     {%- set pattern = memberkpi.sql_string(path ~ 'ds=*/*.' ~ file_format) -%}
     {%- set partitioning = ", hive_partitioning = true, union_by_name = true"
         ~ ", hive_types = {'ds': varchar}" -%}
@@ -119,6 +135,47 @@
     {%- endif -%}
     {{ return("read_csv(" ~ pattern ~ ", header = true, delim = ','"
         ~ ", quote = '\"', all_varchar = true" ~ partitioning ~ ")") }}
+{% endmacro %}
+
+
+{#- Spark reads each drop file on its own (raw_file_reader: a parquet file
+    in place, a CSV file through an external table raw.<table>__drop_<n>),
+    so that every file is read by its own header, and unions them by name:
+    Spark's reader of a whole folder takes one file's columns for all. -#}
+{% macro spark__raw_drops_union(table, path, data_files) %}
+    {%- set columns = [] -%}
+    {%- set drops = [] -%}
+    {%- for file in data_files -%}
+        {%- set reader = memberkpi.raw_file_reader(
+            file, table.name ~ '__drop_' ~ loop.index) -%}
+        {%- set file_columns = memberkpi.raw_file_columns(reader) -%}
+        {%- for column in table.columns.values()
+            if column.name not in file_columns
+            and not column.meta.get('optional') -%}
+            {{ exceptions.raise_compiler_error(
+                "raw file " ~ file ~ " (a drop of raw table '" ~ table.name
+                ~ "') lacks required column " ~ column.name) }}
+        {%- endfor -%}
+        {%- for name in file_columns if name not in columns -%}
+            {%- do columns.append(name) -%}
+        {%- endfor -%}
+        {%- do drops.append({
+            'reader': reader,
+            'columns': file_columns,
+            'ds': file.split('/')[-2][3:]}) -%}
+    {%- endfor -%}
+    {%- set selects = [] -%}
+    {%- for drop in drops -%}
+        {%- set values = [] -%}
+        {%- for name in columns if name != 'ds' -%}
+            {%- do values.append(
+                (adapter.quote(name) if name in drop.columns else 'null')
+                ~ ' as ' ~ adapter.quote(name)) -%}
+        {%- endfor -%}
+        {%- do selects.append("select " ~ values | join(', ') ~ ", "
+            ~ memberkpi.sql_string(drop.ds) ~ " as ds from " ~ drop.reader) -%}
+    {%- endfor -%}
+    {{ return("(" ~ selects | join(' union all ') ~ ")") }}
 {% endmacro %}
 
 

@@ -35,6 +35,10 @@ QUARANTINE_RULES_DOC = PROJECT_DIR / "docs" / "quarantine_rules.md"
 # test data lives in the repository (tests/fixtures/README.md says where it came from)
 FIXTURES = PROJECT_DIR / "tests" / "fixtures"
 SPEC_EXAMPLE = FIXTURES / "spec_example"
+HANDMADE = FIXTURES / "handmade"
+# hand-written daily drops of five tables; their current rows are HANDMADE's
+DROPS_FIXTURE = FIXTURES / "drops"
+DROP_TABLES = ("members", "member_bindings", "orders", "order_items", "tier_changes")
 
 
 # the project's vars as validate_vars names them in its messages ("valid: ...");
@@ -58,6 +62,15 @@ def kpi_names(family: str | None = None) -> set[str]:
         if meta.get("is_kpi") and family in (None, meta.get("family")):
             names.add(metric["name"])
     return names
+
+
+def fixture_drops_raw(raw_dir: Path) -> Path:
+    """The drops fixture beside the handmade fixture's other tables."""
+    shutil.copytree(DROPS_FIXTURE, raw_dir, ignore=shutil.ignore_patterns("README.md"))
+    for path in HANDMADE.glob("*.csv"):
+        if path.stem not in DROP_TABLES:
+            shutil.copy(path, raw_dir / path.name)
+    return raw_dir
 
 
 @dataclass

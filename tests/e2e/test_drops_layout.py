@@ -19,28 +19,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import FIXTURES, generate_raw, query, run_dbt
+from helpers import HANDMADE, fixture_drops_raw, generate_raw, query, run_dbt
 from memberkpi.core.sql_text import sql_string
 from scripts.compare_builds import compare_schema
 
-HANDMADE = FIXTURES / "handmade"
-DROPS_FIXTURE = FIXTURES / "drops"
-DROP_TABLES = ("members", "member_bindings", "orders", "order_items", "tier_changes")
 # the staging tables that follow from the raw rows alone (the audit models
 # name raw paths and build times)
 STAGING_COMPARED = ("quarantine_summary", "raw_row_reconciliation")
 GENERATED_END = "2025-12-31"
 
 pytestmark = pytest.mark.slow
-
-
-def fixture_drops_raw(raw_dir: Path) -> Path:
-    """The drops fixture beside the handmade fixture's other tables."""
-    shutil.copytree(DROPS_FIXTURE, raw_dir, ignore=shutil.ignore_patterns("README.md"))
-    for path in HANDMADE.glob("*.csv"):
-        if path.stem not in DROP_TABLES:
-            shutil.copy(path, raw_dir / path.name)
-    return raw_dir
 
 
 def mismatches(left: Path, right: Path) -> list[str]:

@@ -14,10 +14,19 @@ final export in the same warehouse.
 - every table of schema `metrics` holds the same rows on both engines,
   numbers to 1e-9, and every mart has the same row count and the same sums
   of its numeric and boolean columns (acceptance 2);
+- no window without `partition by` runs on a table that grows with members
+  or orders: each of Spark's "No Partition Defined for Window operation"
+  warnings in the logs of both Spark builds is attributed to the nodes
+  running at its second (tests/spark_windows.py), and their windows are all
+  in SINGLE_PARTITION_WINDOWS, small tables with a size bound (acceptance 5);
 - the second build on the changed export equals a fresh build: the order
   facts and the member-months that Spark first built on the day before
   hold, after the second build, the rows of the fresh DuckDB build, row for
-  row (acceptance 3; they are plain tables, rebuilt whole).
+  row (acceptance 3; they are plain tables, rebuilt whole);
+- Spark reads the daily-drops layout (RAW_CONTRACT "Daily drops"): the
+  drops fixture (tests/fixtures/drops) built on Spark gives the hand counts
+  of its README and the marts and metrics of DuckDB's build of the same
+  drops.
 
 Spark's tables are read from their parquet files under the warehouse
 directory, with DuckDB: no second JVM, no Derby lock. Tables of dbt Python
@@ -38,8 +47,16 @@ from typing import Any
 import duckdb
 import pytest
 
-from helpers import DbtResult, ExportLosses, run_dbt, write_export_losses, write_raw_snapshot
+from helpers import (
+    DbtResult,
+    ExportLosses,
+    fixture_drops_raw,
+    run_dbt,
+    write_export_losses,
+    write_raw_snapshot,
+)
 from memberkpi.demo.generate import GenerateOptions, generate
+from spark_windows import Attribution, attribute_warnings, window_sources
 
 LAST_DAY = dt.date(2025, 12, 31)
 # built first on the day before, then again on the final export
@@ -47,6 +64,29 @@ REBUILT_FACTS = ("fct_orders", "fct_order_items", "fct_member_monthly")
 NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 SPARK = ["--target", "spark"]
 TOLERANCE = 1e-9
+# the windows without `partition by` that may run on Spark (all of a
+# table's rows in one task): model -> what that one partition holds, with
+# its bound, and why it stays
+SINGLE_PARTITION_WINDOWS = {
+    "int_member_months_windowed": (
+        "dense_rank() over the distinct engaged channels and the distinct product"
+        " categories (CTEs engaged_channels, categories): one row per code, tens of"
+        " rows, after the distinct; they give the integer codes the member-month"
+        " windows (partitioned by member) compare"
+    ),
+    "kpi_monthly_scale": (
+        "lag(members_total) over (order by report_month) of the ungrouped KPIs:"
+        " one row per report month (12 x years of history; the channel and tier"
+        " splits partition by their group)"
+    ),
+    "kpi_monthly_trend": (
+        "lag(.., 1) and lag(.., 12) over (order by report_month): one row per"
+        " report month (12 x years of history)"
+    ),
+    "four_c_radar": (
+        "max(month) over (): the radar KPI rows of kpi_monthly, radar KPIs x report months"
+    ),
+}
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -268,6 +308,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "spark_first_build_day_before",
     )
     assert first.success, first.output[-4000:]
+    allowed = set(SINGLE_PARTITION_WINDOWS)
+    # read now: the second build replaces run_results.json
+    window_warnings = {"first": attribute_warnings(first.output, spark_dir / "target", allowed)}
     warehouse = spark_dir / "spark" / "warehouse"
     # the facts as first built, before the second build replaces them
     first_facts = root / "first_build_facts"
@@ -275,7 +318,12 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         shutil.copytree(warehouse / "marts.db" / model, first_facts / model)
     spark = timed_dbt(["build", *SPARK], spark_dir, full_raw, timings, "spark_build")
     print(f"\nspark test timings (s): {timings}")
+    if spark.success:
+        window_warnings["second"] = attribute_warnings(spark.output, spark_dir / "target", allowed)
+    manifest = json.loads((spark_dir / "target" / "manifest.json").read_text())
     return {
+        "window_warnings": window_warnings,
+        "window_sources": set().union(*window_sources(manifest).values()),
         "duck": duck,
         "spark": spark,
         "warehouse": warehouse,
@@ -293,6 +341,23 @@ def test_spark_build_passes(builds: dict[str, Any]) -> None:
     assert "python models: disabled on target type 'spark'" in spark.output
 
 
+def test_spark_windows_without_a_partition_run_on_small_tables_only(
+    builds: dict[str, Any],
+) -> None:
+    assert builds["spark"].success, "the Spark build failed (test_spark_build_passes)"
+    warnings: dict[str, Attribution] = builds["window_warnings"]
+    print({build: dict(found.by_source) for build, found in warnings.items()})
+    for build, found in warnings.items():
+        assert found.unattributed == [], f"{build} build: warnings no running window explains"
+        assert found.not_allowed == [], f"{build} build: single-partition windows not allowed"
+    # the log was read: the allowed windows did warn (both builds build
+    # int_member_months_windowed, only the second the KPI tables)
+    assert "int_member_months_windowed" in warnings["first"].by_source
+    assert {"int_member_months_windowed", "four_c_radar"} <= set(warnings["second"].by_source)
+    # no stale entry: every allowed model still holds such a window
+    assert set(SINGLE_PARTITION_WINDOWS) <= builds["window_sources"]
+
+
 @pytest.fixture
 def connection(builds: dict[str, Any]) -> duckdb.DuckDBPyConnection:
     assert builds["spark"].success, "the Spark build failed (test_spark_build_passes)"
@@ -302,12 +367,14 @@ def connection(builds: dict[str, Any]) -> duckdb.DuckDBPyConnection:
     connection.close()
 
 
-def test_metrics_tables_equal_on_duckdb_and_spark(
-    builds: dict[str, Any], connection: duckdb.DuckDBPyConnection
-) -> None:
-    warehouse = builds["warehouse"]
+def metrics_differences(
+    connection: duckdb.DuckDBPyConnection, warehouse: Path, python_tables: set[str]
+) -> dict[str, Any]:
+    """Tables of schema metrics whose rows differ between the attached DuckDB
+    warehouse `duck` and the Spark warehouse (numbers to TOLERANCE); the
+    tables of Python models are left out."""
     duck_tables = duckdb_tables(connection, "metrics")
-    left_out = sorted(set(duck_tables) & builds["python_tables"])
+    left_out = sorted(set(duck_tables) & python_tables)
     compared = [table for table in duck_tables if table not in left_out]
     assert spark_tables(warehouse, "metrics") == compared, left_out
     # every metric table but the two CLV Python models (the KPI family views leave no files)
@@ -325,13 +392,12 @@ def test_metrics_tables_equal_on_duckdb_and_spark(
         cells = differing_cells(duck_rows, spark_rows, columns)
         if cells:
             differences[table] = (len(cells), cells[:5])
-    assert differences == {}
+    return differences
 
 
-def test_marts_row_counts_and_checksums_equal_on_duckdb_and_spark(
-    builds: dict[str, Any], connection: duckdb.DuckDBPyConnection
-) -> None:
-    warehouse = builds["warehouse"]
+def marts_differences(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> dict[str, Any]:
+    """Marts whose row count or sums of numeric and boolean columns differ
+    between the attached DuckDB warehouse `duck` and the Spark warehouse."""
     duck_tables = duckdb_tables(connection, "marts")
     assert spark_tables(warehouse, "marts") == duck_tables
     differences = {}
@@ -345,7 +411,20 @@ def test_marts_row_counts_and_checksums_equal_on_duckdb_and_spark(
         cells = differing_cells([duck_sums], [spark_sums], labels)
         if cells:
             differences[table] = cells
+    return differences
+
+
+def test_metrics_tables_equal_on_duckdb_and_spark(
+    builds: dict[str, Any], connection: duckdb.DuckDBPyConnection
+) -> None:
+    differences = metrics_differences(connection, builds["warehouse"], builds["python_tables"])
     assert differences == {}
+
+
+def test_marts_row_counts_and_checksums_equal_on_duckdb_and_spark(
+    builds: dict[str, Any], connection: duckdb.DuckDBPyConnection
+) -> None:
+    assert marts_differences(connection, builds["warehouse"]) == {}
 
 
 def test_spark_second_build_on_a_changed_export_equals_a_fresh_build(
@@ -373,3 +452,45 @@ def test_spark_second_build_on_a_changed_export_equals_a_fresh_build(
         if cells:
             differences[model] = (len(cells), cells[:5])
     assert differences == {}
+
+
+@pytest.fixture(scope="module")
+def drops_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The daily-drops fixture (helpers.fixture_drops_raw) built on DuckDB
+    and on Spark."""
+    root = tmp_path_factory.mktemp("spark_drops")
+    raw = fixture_drops_raw(root / "raw")
+    timings: dict[str, float] = {}
+    duck = timed_dbt(["build", *NO_TESTS], root / "duckdb", raw, timings, "duckdb_drops_build")
+    assert duck.success, duck.output[-4000:]
+    spark_dir = root / "spark_dbt"
+    spark = timed_dbt(["build", *SPARK, *NO_TESTS], spark_dir, raw, timings, "spark_drops_build")
+    print(f"\nspark drops test timings (s): {timings}")
+    return {
+        "duck": duck,
+        "spark": spark,
+        "warehouse": spark_dir / "spark" / "warehouse",
+        "python_tables": python_model_tables(spark_dir / "target" / "manifest.json"),
+    }
+
+
+def test_spark_reads_daily_drops_as_duckdb_does(drops_builds: dict[str, Any]) -> None:
+    """Spark reads the drops fixture: the hand counts of its README (rows
+    read = current + superseded + deleted, per table), and the same marts
+    and metrics as DuckDB's build of the same drops."""
+    spark: DbtResult = drops_builds["spark"]
+    assert spark.success, spark.output[-6000:]
+    for table, drops, counts in (
+        ("orders", 6, "47 rows read = 42 current + 4 superseded + 1 deleted"),
+        ("order_items", 5, "30 rows read = 28 current + 1 superseded + 1 deleted"),
+        ("members", 5, "15 rows read = 13 current + 2 superseded + 0 deleted"),
+        ("member_bindings", 4, "15 rows read = 14 current + 1 superseded + 0 deleted"),
+        ("tier_changes", 1, "1 rows read = 1 current + 0 superseded + 0 deleted"),
+    ):
+        line = f"raw: {table} <- {drops} drop(s) "
+        assert line in spark.output and counts in spark.output.split(line)[1].splitlines()[0]
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{drops_builds['duck'].db_path}' as duck (read_only)")
+        warehouse = drops_builds["warehouse"]
+        assert metrics_differences(connection, warehouse, drops_builds["python_tables"]) == {}
+        assert marts_differences(connection, warehouse) == {}
