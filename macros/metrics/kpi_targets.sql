@@ -2,8 +2,12 @@
     simple metric of metrics.yml (meta is_kpi) whose measure aggregates with
     sum or count and has no non_additive_dimension in its semantic model,
     i.e. MetricFlow itself may sum it over months (flows such as members_new,
-    member_net_sales, member_orders, points_issued). Snapshots (members_total,
-    capital: non_additive_dimension), distinct counts (member_buyers:
+    member_net_sales, member_orders). A derived KPI of two inputs, a simple
+    metric and a presence metric (<table>_presence: 1, null without the
+    optional table), counts as its simple metric does: points_issued =
+    points_issued_in_month * points_ledger_presence adds up (points_redeemed,
+    points_expired alike). Snapshots (members_total, capital:
+    non_additive_dimension), distinct counts (member_buyers:
     count_distinct), averages (csat) and ratios are not. Empty at parse
     time. -#}
 {% macro kpi_names_summing_over_months() %}
@@ -15,10 +19,29 @@
             {%- endfor -%}
         {%- endfor -%}
     {%- endif -%}
+    {%- set metrics = {} -%}
+    {%- if execute -%}
+        {%- for metric in graph.metrics.values() -%}
+            {%- do metrics.update({metric.name: metric}) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set names = [] -%}
-    {%- for metric in kpi_metrics() if metric.type == 'simple' -%}
+    {%- for metric in kpi_metrics() -%}
+        {%- set flow = metric -%}
+        {%- if metric.type == 'derived' -%}
+            {#- a flow nulled without its optional table:
+                <simple metric> * <table>_presence -#}
+            {%- set inputs = [] -%}
+            {%- for input in metric.type_params.metrics
+                if not input.name.endswith('_presence') -%}
+                {%- do inputs.append(input.name) -%}
+            {%- endfor -%}
+            {%- set flow = metrics.get(inputs[0]) if inputs | length == 1
+                and metric.type_params.metrics | length == 2 -%}
+        {%- endif -%}
         {%- set measure = measures.get(
-            (metric.type_params.measure or {}).get('name')) -%}
+            (flow.type_params.measure or {}).get('name'))
+            if flow and flow.type == 'simple' -%}
         {%- if measure
             and measure.agg in ('sum', 'count')
             and not measure.non_additive_dimension -%}

@@ -20,6 +20,27 @@ points_balances as (
     select * from {{ ref('int_member_points_balances_windowed') }}
 ),
 
+interactions as (
+    select * from {{ ref('fct_interactions') }}
+),
+
+service_tickets as (
+    select * from {{ ref('fct_service_tickets') }}
+),
+
+order_items as (
+    select * from {{ ref('fct_order_items') }}
+),
+
+-- whether an optional table has rows (RAW_CONTRACT: a KPI that needs an
+-- absent table is null in every month), one row
+optional_tables as (
+    select
+        {{ kpi_has_rows('interactions') }} as has_interactions_table,
+        {{ kpi_has_rows('service_tickets') }} as has_service_tickets_table,
+        {{ kpi_has_rows('order_items') }} as has_order_items_table
+),
+
 joined as (
     select
         windowed.*,
@@ -38,8 +59,12 @@ joined as (
             as has_second_member_order_90d,
         coalesce(first_orders.has_third_member_order_90d, false)
             as has_third_member_order_90d,
-        points_balances.points_balance
+        points_balances.points_balance,
+        optional_tables.has_interactions_table,
+        optional_tables.has_service_tickets_table,
+        optional_tables.has_order_items_table
     from windowed
+    cross join optional_tables
     inner join report_months
         on windowed.report_month = report_months.report_month
     inner join spans
@@ -181,7 +206,12 @@ final as (
         -- points economics (null when points_ledger has no rows)
         points_balance,
         cast(points_balance as double)
-        * cast({{ var('points_value_cny') }} as double) as points_liability_cny
+        * cast({{ var('points_value_cny') }} as double) as points_liability_cny,
+
+        -- optional tables present (the same in every row)
+        has_interactions_table,
+        has_service_tickets_table,
+        has_order_items_table
     from enrolment
 )
 
