@@ -67,11 +67,22 @@
 
 {#- The rows of the KPI targets in force: seed kpi_targets (the brand's),
     and seed kpi_targets_demo (the demo brand's) too when var
-    include_demo_targets is true. -#}
+    include_demo_targets is true. An empty period is null (standing) on
+    every engine: dbt-spark loads an empty csv cell as ''. -#}
 {% macro kpi_target_rows() %}
-    select * from {{ ref('kpi_targets') }}
-    {%- if var('include_demo_targets') %}
+    {%- set seeds = ['kpi_targets'] -%}
+    {%- if var('include_demo_targets') -%}
+        {%- do seeds.append('kpi_targets_demo') -%}
+    {%- endif -%}
+    {%- for seed in seeds %}
+    select
+        kpi,
+        nullif(trim(period), '') as period,
+        target_value,
+        target_note
+    from {{ ref(seed) }}
+    {%- if not loop.last %}
     union all
-    select * from {{ ref('kpi_targets_demo') }}
     {%- endif %}
+    {%- endfor %}
 {% endmacro %}
