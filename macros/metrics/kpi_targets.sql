@@ -68,7 +68,8 @@
 {#- The rows of the KPI targets in force: seed kpi_targets (the brand's),
     and seed kpi_targets_demo (the demo brand's) too when var
     include_demo_targets is true. An empty period is null (standing) on
-    every engine: dbt-spark loads an empty csv cell as ''. -#}
+    every engine: dbt-spark writes an empty csv cell of a string column as
+    the text 'None'. -#}
 {% macro kpi_target_rows() %}
     {%- set seeds = ['kpi_targets'] -%}
     {%- if var('include_demo_targets') -%}
@@ -77,7 +78,9 @@
     {%- for seed in seeds %}
     select
         kpi,
-        nullif(trim(period), '') as period,
+        case
+            when trim(period) in ('', 'None') then null else trim(period)
+        end as period,
         target_value,
         target_note
     from {{ ref(seed) }}
