@@ -8,6 +8,17 @@ tiers as (
     select * from {{ ref('dim_tier') }}
 ),
 
+-- tier_changes has rows (for any member): the tier ladder KPIs are null
+-- in every month without them; one row (an aggregate, not a window over
+-- every member-month, which Spark would run in a single partition)
+tier_changes_presence as (
+    select
+        coalesce(
+            max(case when has_tier_changes then 1 else 0 end) = 1, false
+        ) as has_tier_changes_table
+    from member_tiers
+),
+
 final as (
     select
         -- ids
@@ -45,12 +56,9 @@ final as (
             < previous_month_end_tiers.tier_rank
         ) as has_tier_downgrade,
         member_tiers.has_tier_changes,
-        -- tier_changes has rows (for any member): the tier ladder KPIs are
-        -- null in every month without them
-        max(case when member_tiers.has_tier_changes then 1 else 0 end)
-            over ()
-        = 1 as has_tier_changes_table
+        tier_changes_presence.has_tier_changes_table
     from member_tiers
+    cross join tier_changes_presence
     inner join tiers as month_end_tiers
         on member_tiers.tier_at_month_end = month_end_tiers.tier
     inner join tiers as previous_month_end_tiers
