@@ -266,7 +266,12 @@ kpis as (
             when has_points then cast(points_outstanding as double)
         end as points_outstanding,
         case
-            when has_points then cast(points_liability_cny as double)
+            -- KPI_SPEC: points_outstanding x var points_value_cny (an exact
+            -- integer sum times the var: a sum of per-member doubles would
+            -- depend on the order of its rows in the last digits)
+            when has_points
+                then cast(points_outstanding as double)
+                * cast({{ var('points_value_cny') }} as double)
         end as points_liability_cny,
         case
             when has_points
