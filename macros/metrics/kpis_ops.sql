@@ -289,24 +289,7 @@ kpis as (
             as member_discount_rate,
         {{ safe_divide('discounted_member_orders', 'member_orders') }}
             as discounted_member_order_share,
-        case
-            when has_touches
-                then {{ safe_divide('delivered_touches', 'touches') }}
-        end as touch_delivery_rate,
-        case
-            when has_touches
-                then {{ safe_divide('opened_touches', 'delivered_touches') }}
-        end as touch_open_rate,
-        case
-            when has_touches
-                then {{ safe_divide('clicked_touches', 'delivered_touches') }}
-        end as touch_click_rate,
-        case
-            when has_touches
-                then {{ safe_divide(
-                    'converted_touches_7d', 'delivered_touches'
-                ) }}
-        end as touch_conversion_rate_7d
+        {{ touch_funnel_rates() }}
     from combined
 ),
 

@@ -176,24 +176,7 @@ kpis as (
             as member_sales_share,
         {{ safe_divide('member_net_sales', 'member_buyers') }} as member_aov,
         {{ safe_divide('members_new', 'visitors') }} as join_conversion_rate,
-        case
-            when has_touches
-                then {{ safe_divide('delivered_touches', 'touches') }}
-        end as touch_delivery_rate,
-        case
-            when has_touches
-                then {{ safe_divide('opened_touches', 'delivered_touches') }}
-        end as touch_open_rate,
-        case
-            when has_touches
-                then {{ safe_divide('clicked_touches', 'delivered_touches') }}
-        end as touch_click_rate,
-        case
-            when has_touches
-                then {{ safe_divide(
-                    'converted_touches_7d', 'delivered_touches'
-                ) }}
-        end as touch_conversion_rate_7d
+        {{ touch_funnel_rates() }}
     from combined
 ),
 
