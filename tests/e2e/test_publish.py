@@ -579,7 +579,17 @@ def test_a_partial_build_leaves_older_metric_tables_unpublished(
     assert code == 1
     line = refusal(output)
     assert partial in line and "older" in line
-    assert "metrics.kpi_monthly" in line and "metrics.kpi_catalog" not in line
+    tables = query(
+        build_db,
+        "select table_name from information_schema.tables "
+        "where table_schema = 'metrics' and table_type = 'BASE TABLE' order by table_name",
+    )
+    older = [f"metrics.{name}" for (name,) in tables if name != "kpi_catalog"]
+    assert len(older) > publish_module.SHOWN_NAMES, older
+    # the first names (in order), then how many more; never the rebuilt table
+    assert ", ".join(older[: publish_module.SHOWN_NAMES]) in line
+    assert f"and {len(older) - publish_module.SHOWN_NAMES} more" in line
+    assert "metrics.kpi_catalog" not in line
 
 
 def set_bad_channel(raw_dir: Path, one_in: int) -> int:
