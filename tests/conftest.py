@@ -209,13 +209,15 @@ def handmade_build(shared_builds_dir: Path) -> Build:
 
 @pytest.fixture(scope="session")
 def handmade_required_build(shared_builds_dir: Path) -> Build:
-    """`dbt build` of the hand-counted fixture's required tables only
-    (members, member_bindings, orders): every optional table absent."""
+    """The least a brand can build: `dbt build` of the hand-counted fixture's
+    required tables only (members, member_bindings, orders), every optional
+    table absent, with the Python models off (var enable_python_models)."""
     return shared_build(
         shared_builds_dir,
         "handmade_required",
         ["build"],
         write_raw=partial(copy_required_tables, HANDMADE),
+        dbt_vars={"enable_python_models": False},
     )
 
 

@@ -54,26 +54,18 @@ def has_single_partition_window(sql: str) -> bool:
     return any(not PARTITION_BY.search(clause) for clause in window_clauses(sql))
 
 
-def window_sources(manifest: dict, folded: frozenset[str] = frozenset()) -> dict[str, set[str]]:
+def window_sources(manifest: dict) -> dict[str, set[str]]:
     """For every node and unit test: the names of the nodes whose SQL holds a
     window without `partition by` that it runs (its own, a view's or an
-    ephemeral model's it reads, or for a unit test its model's). The models
-    named in `folded` partition their windows by values that are constant
-    in the model (one evaluation date): Spark folds such keys away, so any
-    window of theirs counts."""
+    ephemeral model's it reads, or for a unit test its model's)."""
     nodes = manifest["nodes"]
     found: dict[str, set[str]] = {}
-
-    def single_partition(name: str, sql: str) -> bool:
-        if name in folded:
-            return bool(window_clauses(sql))
-        return has_single_partition_window(sql)
 
     def sources(unique_id: str) -> set[str]:
         if unique_id not in found:
             node = nodes[unique_id]
             sql = node.get("compiled_code") or ""
-            own = {node["name"]} if single_partition(node["name"], sql) else set()
+            own = {node["name"]} if has_single_partition_window(sql) else set()
             for parent in node.get("depends_on", {}).get("nodes", []):
                 if parent in nodes and nodes[parent]["config"].get("materialized") in INLINED:
                     own |= sources(parent)
@@ -120,16 +112,13 @@ class Attribution:
         return sum(self.by_source.values()) + len(self.unattributed)
 
 
-def attribute_warnings(
-    spark_output: str, target_dir: Path, allowed: set[str], folded: frozenset[str] = frozenset()
-) -> Attribution:
+def attribute_warnings(spark_output: str, target_dir: Path, allowed: set[str]) -> Attribution:
     """Attribute each warning of spark_output (a dbt invocation's stderr)
     to the nodes of that invocation (target_dir's run_results.json and
-    manifest.json) that were running during its second (`folded`: see
-    window_sources)."""
+    manifest.json) that were running during its second."""
     manifest = json.loads((target_dir / "manifest.json").read_text())
     run_results = json.loads((target_dir / "run_results.json").read_text())
-    sources = window_sources(manifest, folded)
+    sources = window_sources(manifest)
     intervals = node_intervals(run_results)
     attribution = Attribution()
     for second in warning_times(spark_output):

@@ -237,6 +237,32 @@ points_history as (
     group by member_dates.evaluation_date, member_dates.member_id
 ),
 
+clv_ranks as (
+    -- the enrolled members with a prediction known at the evaluation date
+    -- (one made after it is not), ranked by predicted value, ties by
+    -- member_id; only they enter the window, so without predictions (Python
+    -- models off) no window runs at all
+    select
+        member_dates.evaluation_date,
+        member_dates.member_id,
+        clv_predictions.expected_value_12m,
+        row_number() over (
+            partition by member_dates.evaluation_date
+            order by
+                clv_predictions.expected_value_12m desc,
+                member_dates.member_id
+        ) as clv_value_rank,
+        count(*) over (
+            partition by member_dates.evaluation_date
+        ) as clv_ranked_members
+    from member_dates
+    inner join clv_predictions
+        on
+            member_dates.member_id = clv_predictions.member_id
+            and clv_predictions.calibration_end_date
+            <= member_dates.evaluation_date
+),
+
 member_states as (
     select
         member_dates.evaluation_date,
@@ -264,21 +290,9 @@ member_states as (
         ) }} as bigint) as days_to_points_expiry,
         greatest(coalesce(points_history.points_unspent_expiring, 0), 0)
             as points_expiring,
-        clv_predictions.expected_value_12m,
-        case
-            when clv_predictions.member_id is not null
-                then row_number() over (
-                    partition by
-                        member_dates.evaluation_date,
-                        clv_predictions.member_id is null
-                    order by
-                        clv_predictions.expected_value_12m desc,
-                        member_dates.member_id
-                )
-        end as clv_value_rank,
-        count(clv_predictions.member_id) over (
-            partition by member_dates.evaluation_date
-        ) as clv_ranked_members
+        clv_ranks.expected_value_12m,
+        clv_ranks.clv_value_rank,
+        clv_ranks.clv_ranked_members
     from member_dates
     left join order_history
         on
@@ -288,12 +302,10 @@ member_states as (
         on
             member_dates.evaluation_date = points_history.evaluation_date
             and member_dates.member_id = points_history.member_id
-    left join clv_predictions
+    left join clv_ranks
         on
-            member_dates.member_id = clv_predictions.member_id
-            -- a prediction made after the evaluation date is not known then
-            and clv_predictions.calibration_end_date
-            <= member_dates.evaluation_date
+            member_dates.evaluation_date = clv_ranks.evaluation_date
+            and member_dates.member_id = clv_ranks.member_id
 ),
 
 memberships as (

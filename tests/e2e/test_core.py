@@ -25,11 +25,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from helpers import SPEC_EXAMPLE, DbtResult, query, run_dbt, write_raw_snapshot
+from helpers import NO_TESTS, SPEC_EXAMPLE, DbtResult, query, run_dbt, write_raw_snapshot
 
 EXAMPLE_RAW = SPEC_EXAMPLE / "raw"
 LAST_DAY = dt.date(2024, 12, 31)
-NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 # every build of a comparison runs with the same as-of date: with the
 # default (today in business time) two builds on either side of midnight
 # could differ in their calendar

@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import Build, generate_raw, query, run_dbt
+from helpers import NO_TESTS, Build, generate_raw, query, run_dbt
 from memberkpi.core.project import project_vars
 from memberkpi.demo.generate import GenerateOptions
 
 pytestmark = pytest.mark.slow
-
-NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 
 
 @pytest.fixture(scope="module")

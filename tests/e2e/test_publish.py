@@ -29,7 +29,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from helpers import FIXTURES, PROJECT_DIR, Build, query, run_dbt, start_dbt
+from helpers import FIXTURES, NO_TESTS, PROJECT_DIR, Build, query, run_dbt, start_dbt
 from memberkpi.cli import app
 from memberkpi.publish import serving as publish_module
 from memberkpi.publish.serving import PublishError, publish
@@ -47,7 +47,6 @@ FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 FLOAT_DECIMALS = 6
 # Rebuilds leave dbt's data and unit tests out: they change no table, and the
 # first build runs them.
-NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 METRIC_TABLES = ("kpi_catalog", "kpi_monthly")
 
 

@@ -25,8 +25,9 @@ final export in the same warehouse.
   row (acceptance 3; they are plain tables, rebuilt whole);
 - Spark reads the daily-drops layout (RAW_CONTRACT "Daily drops"): the
   drops fixture (tests/fixtures/drops) built on Spark gives the hand counts
-  of its README and the marts and metrics of DuckDB's build of the same
-  drops.
+  of its README and the staging tables (clean and quarantined rows) of
+  DuckDB's build of the same drops; above staging both layouts are read
+  alike, and the snapshot build compares those layers.
 
 Spark's tables are read from their parquet files under the warehouse
 directory, with DuckDB: no second JVM, no Derby lock. Tables of dbt Python
@@ -51,6 +52,7 @@ import pytest
 import yaml
 
 from helpers import (
+    NO_TESTS,
     PROJECT_DIR,
     DbtResult,
     ExportLosses,
@@ -65,7 +67,6 @@ from spark_windows import Attribution, attribute_warnings, window_sources
 LAST_DAY = dt.date(2025, 12, 31)
 # built first on the day before, then again on the final export
 REBUILT_FACTS = ("fct_orders", "fct_order_items", "fct_member_monthly")
-NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 SPARK = ["--target", "spark"]
 TOLERANCE = 1e-9
 # the windows without `partition by` that may run on Spark (all of a
@@ -90,17 +91,7 @@ SINGLE_PARTITION_WINDOWS = {
     "four_c_radar": (
         "max(month) over (): the radar KPI rows of kpi_monthly, radar KPIs x report months"
     ),
-    "audience_members": (
-        "row_number() and count() over (partition by evaluation_date, ..): the rank of"
-        " the members with a CLV prediction for the high-value audience, a ranking of"
-        " all members by nature (top 10%); the model has one evaluation date, a"
-        " constant Spark folds out of the partition: one row per enrolled member"
-    ),
 }
-# models whose window partition keys are constant in the model (see
-# spark_windows.window_sources)
-FOLDED_PARTITION_MODELS = frozenset({"audience_members"})
-
 # the audience rule that ranks members by a Python model's prediction
 # (member_clv_predicted): its audiences are empty on Spark, their sizes null
 PYTHON_FED_AUDIENCE_RULE = "high_value_quiet"
@@ -354,11 +345,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert first.success, first.output[-4000:]
     allowed = set(SINGLE_PARTITION_WINDOWS)
     # read now: the second build replaces run_results.json
-    window_warnings = {
-        "first": attribute_warnings(
-            first.output, spark_dir / "target", allowed, FOLDED_PARTITION_MODELS
-        )
-    }
+    window_warnings = {"first": attribute_warnings(first.output, spark_dir / "target", allowed)}
     warehouse = spark_dir / "spark" / "warehouse"
     # the facts as first built, before the second build replaces them
     first_facts = root / "first_build_facts"
@@ -367,13 +354,11 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     spark = timed_dbt(["build", *SPARK], spark_dir, full_raw, timings, "spark_build")
     print(f"\nspark test timings (s): {timings}")
     if spark.success:
-        window_warnings["second"] = attribute_warnings(
-            spark.output, spark_dir / "target", allowed, FOLDED_PARTITION_MODELS
-        )
+        window_warnings["second"] = attribute_warnings(spark.output, spark_dir / "target", allowed)
     manifest = json.loads((spark_dir / "target" / "manifest.json").read_text())
     return {
         "window_warnings": window_warnings,
-        "window_sources": set().union(*window_sources(manifest, FOLDED_PARTITION_MODELS).values()),
+        "window_sources": set().union(*window_sources(manifest).values()),
         "duck": duck,
         "spark": spark,
         "warehouse": warehouse,
@@ -435,23 +420,54 @@ def metrics_differences(
     fed_audiences = python_fed_audiences()
     differences = {}
     for table in compared:
-        columns = [name for name, _ in duckdb_columns(connection, "metrics", table)]
-        select = ", ".join(f'"{name}"' for name in columns)
         where, parameters = "", []
         if table in AUDIENCE_TABLES:
             where, parameters = " where not list_contains(?, audience)", [fed_audiences]
-        duck_rows = connection.execute(
-            f"select {select} from duck.metrics.{table}{where}", parameters
-        ).fetchall()
-        spark_rows = connection.execute(
-            f"select {select} from {spark_relation(warehouse, 'metrics', table)}{where}",
-            parameters,
-        ).fetchall()
-        assert duck_rows, f"metrics.{table} is empty: the comparison would prove nothing"
-        cells = differing_cells(duck_rows, spark_rows, columns)
+        compared_rows, cells = rows_differences(
+            connection, warehouse, "metrics", table, where, parameters
+        )
+        assert compared_rows, f"metrics.{table} is empty: the comparison would prove nothing"
         if cells:
             differences[table] = (len(cells), cells[:5])
     return differences
+
+
+def rows_differences(
+    connection: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    schema: str,
+    table: str,
+    where: str = "",
+    parameters: list[Any] | None = None,
+) -> tuple[int, list[str]]:
+    """The rows of schema.table (a table or view) in the attached DuckDB
+    warehouse `duck`, and the cells in which the Spark table differs
+    (numbers to TOLERANCE); `where` filters both sides."""
+    columns = [name for name, _ in duckdb_columns(connection, schema, table)]
+    select = ", ".join(f'"{name}"' for name in columns)
+    duck_rows = connection.execute(
+        f"select {select} from duck.{schema}.{table}{where}", parameters or []
+    ).fetchall()
+    spark_rows = connection.execute(
+        f"select {select} from {spark_relation(warehouse, schema, table)}{where}",
+        parameters or [],
+    ).fetchall()
+    return len(duck_rows), differing_cells(duck_rows, spark_rows, columns)
+
+
+def staging_differences(
+    connection: duckdb.DuckDBPyConnection, warehouse: Path
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """Every staging table Spark built (the raw tables typed and
+    deduplicated, their quarantined rows, the reconciliations; the stg_
+    models are views on both engines): rows compared per table, and the
+    tables whose rows differ."""
+    counts, differences = {}, {}
+    for table in spark_tables(warehouse, "staging"):
+        counts[table], cells = rows_differences(connection, warehouse, "staging", table)
+        if cells:
+            differences[table] = (len(cells), cells[:5])
+    return counts, differences
 
 
 def marts_differences(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> dict[str, Any]:
@@ -515,28 +531,30 @@ def test_spark_second_build_on_a_changed_export_equals_a_fresh_build(
 
 @pytest.fixture(scope="module")
 def drops_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The daily-drops fixture (helpers.fixture_drops_raw) built on DuckDB
-    and on Spark."""
+    """The staging layer of the daily-drops fixture (helpers.fixture_drops_raw)
+    built on DuckDB and on Spark. Staging is where the drops are read (macro
+    raw_drops); the layers above read staging alike in both layouts, and the
+    snapshot build above compares them on Spark."""
     root = tmp_path_factory.mktemp("spark_drops")
     raw = fixture_drops_raw(root / "raw")
     timings: dict[str, float] = {}
-    duck = timed_dbt(["build", *NO_TESTS], root / "duckdb", raw, timings, "duckdb_drops_build")
+    staging = ["build", "--select", "+staging", *NO_TESTS]
+    duck = timed_dbt(staging, root / "duckdb", raw, timings, "duckdb_drops_staging")
     assert duck.success, duck.output[-4000:]
     spark_dir = root / "spark_dbt"
-    spark = timed_dbt(["build", *SPARK, *NO_TESTS], spark_dir, raw, timings, "spark_drops_build")
+    spark = timed_dbt([*staging, *SPARK], spark_dir, raw, timings, "spark_drops_staging")
     print(f"\nspark drops test timings (s): {timings}")
     return {
         "duck": duck,
         "spark": spark,
         "warehouse": spark_dir / "spark" / "warehouse",
-        "python_tables": python_model_tables(spark_dir / "target" / "manifest.json"),
     }
 
 
 def test_spark_reads_daily_drops_as_duckdb_does(drops_builds: dict[str, Any]) -> None:
     """Spark reads the drops fixture: the hand counts of its README (rows
-    read = current + superseded + deleted, per table), and the same marts
-    and metrics as DuckDB's build of the same drops."""
+    read = current + superseded + deleted, per table), and the same staging
+    tables, clean and quarantined rows, as DuckDB's build of the same drops."""
     spark: DbtResult = drops_builds["spark"]
     assert spark.success, spark.output[-6000:]
     for table, drops, counts in (
@@ -550,6 +568,11 @@ def test_spark_reads_daily_drops_as_duckdb_does(drops_builds: dict[str, Any]) ->
         assert line in spark.output and counts in spark.output.split(line)[1].splitlines()[0]
     with duckdb.connect() as connection:
         connection.execute(f"attach '{drops_builds['duck'].db_path}' as duck (read_only)")
-        warehouse = drops_builds["warehouse"]
-        assert metrics_differences(connection, warehouse, drops_builds["python_tables"]) == {}
-        assert marts_differences(connection, warehouse) == {}
+        counts, differences = staging_differences(connection, drops_builds["warehouse"])
+    assert differences == {}
+    # every raw table's current rows (base_, typed, before the split into
+    # clean and quarantined: the stg_ views read them) and quarantined rows,
+    # and the two reconciliations; the drop tables' current rows by hand
+    assert len(counts) == 14 * 2 + 2, sorted(counts)
+    assert counts["base_raw__orders"] == 42 and counts["base_raw__members"] == 13
+    assert counts["base_raw__order_items"] == 28 and counts["base_raw__member_bindings"] == 14

@@ -101,16 +101,6 @@ def test_window_sources_follow_views_and_unit_tests_only() -> None:
     assert sources["unit_test.p.order_table.t"] == {"order_table"}
 
 
-def test_a_model_with_folded_partition_keys_counts_with_any_window() -> None:
-    # member_table partitions by a key that is constant in it: Spark folds
-    # the key away, so its window runs in one partition
-    sources = window_sources(MANIFEST, folded=frozenset({"member_table", "after_orders"}))
-    assert sources["model.p.member_table"] == {"member_table"}
-    # a folded model without any window is still no source
-    assert sources["model.p.after_orders"] == set()
-    assert sources["model.p.kpi_table"] == {"month_view"}
-
-
 def utc_second(second: int) -> dt.datetime:
     return dt.datetime(2026, 12, 5, 4, 30, second, tzinfo=dt.UTC)
 
