@@ -22,7 +22,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from helpers import FIXTURES, PROJECT_DIR, Build, query, run_dbt
+from helpers import FIXTURES, NO_TESTS, PROJECT_DIR, Build, query, run_dbt
 from memberkpi.cli import app
 
 AUDIENCES_FIXTURE = FIXTURES / "audiences"
@@ -85,8 +85,9 @@ def audiences_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     work_dir = tmp_path_factory.mktemp("audiences")
     raw_dir = work_dir / "raw"
     shutil.copytree(AUDIENCES_FIXTURE, raw_dir)
+    # the audience tables' data tests run in the shared builds (tests/conftest.py)
     result = run_dbt(
-        ["build"],
+        ["build", *NO_TESTS],
         work_dir=work_dir / "dbt",
         raw_dir=raw_dir,
         dbt_vars={"as_of_date": AS_OF.isoformat()},

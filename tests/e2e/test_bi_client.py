@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
-from helpers import PROJECT_DIR, SPEC_EXAMPLE, query, run_dbt
+from helpers import NO_TESTS, PROJECT_DIR, SPEC_EXAMPLE, query, run_dbt
 from memberkpi.publish.serving import PUBLISHED_TABLE, SCHEMA, publish
 
 pytestmark = pytest.mark.slow
@@ -31,7 +31,10 @@ BI_DOCS = (PROJECT_DIR / "README.md", PROJECT_DIR / "docs" / "bi_connect.md")
 def serving_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work_dir = tmp_path_factory.mktemp("bi_client")
     result = run_dbt(
-        ["build"], work_dir=work_dir, raw_dir=SPEC_EXAMPLE / "raw", dbt_vars={"as_of_date": AS_OF}
+        ["build", *NO_TESTS],
+        work_dir=work_dir,
+        raw_dir=SPEC_EXAMPLE / "raw",
+        dbt_vars={"as_of_date": AS_OF},
     )
     assert result.success, result.output
     return publish(result.db_path, work_dir / "serving.duckdb")

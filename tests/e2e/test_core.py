@@ -272,7 +272,7 @@ def test_corrected_export_built_over_quarantined_rows_equals_a_fresh_build(
     faults = write_faulty_export(fresh_build["raw_dir"], faulty_raw)
     assert len(faults.bad_status_orders) == 40
 
-    first = build(faulty_raw, tmp_path / "dbt")
+    first = build(faulty_raw, tmp_path / "dbt", *NO_TESTS)
     assert first.success, first.output[-3000:]
     listed = ", ".join(f"'{order_id}'" for order_id in faults.bad_status_orders)
     quarantined = query(
@@ -294,7 +294,7 @@ def test_corrected_export_built_over_quarantined_rows_equals_a_fresh_build(
         "metrics.kpi_monthly",
     } <= set(before), before
 
-    second = build(fresh_build["raw_dir"], tmp_path / "dbt")
+    second = build(fresh_build["raw_dir"], tmp_path / "dbt", *NO_TESTS)
     assert second.success, second.output[-3000:]
     assert second.db_path == first.db_path
     assert differing_tables(fresh, second.db_path) == {}
@@ -320,7 +320,7 @@ def test_next_day_built_over_the_day_before_equals_a_fresh_build(
     assert query(first.db_path, refunded) == [("paid", True)]
     assert "marts.fct_orders" in differing_tables(fresh, first.db_path)
 
-    second = build(fresh_build["raw_dir"], tmp_path / "dbt")
+    second = build(fresh_build["raw_dir"], tmp_path / "dbt", *NO_TESTS)
     assert second.success, second.output[-3000:]
     assert query(second.db_path, refunded) == [("refunded", False)]
     assert differing_tables(fresh, second.db_path) == {}
