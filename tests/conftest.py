@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from helpers import (
-    FIXTURES,
+    HANDMADE,
     PARSE_CACHE_ENV,
     SPEC_EXAMPLE,
     Build,
@@ -34,7 +34,6 @@ from helpers import (
 # `memberkpi generate`'s default --end-date: the generated data's last day,
 # and the as-of date of the shared build (tests do not depend on today)
 GENERATED_END = dt.date(2025, 12, 31)
-HANDMADE = FIXTURES / "handmade"
 
 # the name tests/integration/test_reference_kpis.py imports
 GeneratedBuild = Build

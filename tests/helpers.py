@@ -101,12 +101,13 @@ def dbt_executable() -> Path:
     return PROJECT_DIR / ".venv" / "bin" / "dbt"
 
 
-# dbt commands that tests/dbt_parsed_once.py runs with the parse cache
-# (`source` for `dbt source freshness`)
 # `dbt build` arguments that leave the data and unit tests out: for builds
 # whose test reads values, where the shared builds (tests/conftest.py) and
 # the build tests already run the data tests on the same SQL
 NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+
+# dbt commands that tests/dbt_parsed_once.py runs with the parse cache
+# (`source` for `dbt source freshness`)
 PARSED_ONCE_COMMANDS = ("build", "run", "test", "seed", "source")
 PARSE_CACHE_ENV = "MEMBERKPI_TEST_PARSE_CACHE"
 

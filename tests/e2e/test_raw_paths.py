@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, Build, DbtResult, query, run_dbt
+from helpers import HANDMADE, Build, DbtResult, query, run_dbt
 from memberkpi.quality.validate import Status, validate_raw_dir
 
-HANDMADE = FIXTURES / "handmade"
 ODD_NAME = "it's raw data"
 
 

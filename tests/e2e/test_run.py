@@ -24,11 +24,17 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from helpers import FIXTURES, PROJECT_DIR, SPEC_EXAMPLE, file_hashes, query
+from helpers import (
+    HANDMADE,
+    PROJECT_DIR,
+    SPEC_EXAMPLE,
+    file_hashes,
+    fixture_drops_raw,
+    query,
+)
 from memberkpi.cli import app
 from memberkpi.core import paths
 
-HANDMADE = FIXTURES / "handmade"
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "raw" / "_raw__sources.yml"
 # outputs a run may derive from its warehouse: none may appear when it stops
 OUTPUT_ENV = ("MEMBERKPI_SERVING_DB", "DBT_TARGET_PATH", "DBT_LOG_PATH", "MEMBERKPI_TEMP_DIR")
@@ -180,21 +186,8 @@ def test_demo_writes_only_its_own_folder(tmp_path: Path, monkeypatch: pytest.Mon
     assert (outputs / "data_docs" / "index.html").is_file()
 
 
-DROP_TABLES = ("members", "member_bindings", "orders", "order_items", "tier_changes")
-
-
-def drops_raw(raw_dir: Path) -> Path:
-    """tests/fixtures/drops (RAW_CONTRACT.md "Daily drops") beside the handmade
-    fixture's other tables."""
-    shutil.copytree(FIXTURES / "drops", raw_dir, ignore=shutil.ignore_patterns("README.md"))
-    for path in HANDMADE.glob("*.csv"):
-        if path.stem not in DROP_TABLES:
-            shutil.copy(path, raw_dir / path.name)
-    return raw_dir
-
-
 def test_run_stops_when_a_required_table_is_an_empty_drops_folder(tmp_path: Path) -> None:
-    raw_dir = drops_raw(tmp_path / "raw")
+    raw_dir = fixture_drops_raw(tmp_path / "raw")
     shutil.rmtree(raw_dir / "member_bindings")
     (raw_dir / "member_bindings" / "ds=2025-01-01").mkdir(parents=True)
 
@@ -209,7 +202,7 @@ def test_run_builds_and_publishes_daily_drops(tmp_path: Path) -> None:
     drops, validate checks every drop file (the one planted break, O24's
     `shipped` in the 2025-01-15 drop, is a warning), dbt builds, publish and
     the dashboard follow; the raw folder is unchanged."""
-    raw_dir = drops_raw(tmp_path / "raw")
+    raw_dir = fixture_drops_raw(tmp_path / "raw")
     before = file_hashes(raw_dir)
     db = tmp_path / "brand.duckdb"
 

@@ -42,10 +42,9 @@ import math
 
 import pytest
 
-from helpers import FIXTURES, Build, query
+from helpers import HANDMADE, Build, query
 from reference_kpis import KPI_NAMES, compute_kpis
 
-HANDMADE = FIXTURES / "handmade"
 RELATIVE_TOLERANCE = 1e-9
 
 Key = tuple[str, str]
