@@ -86,6 +86,8 @@ APPENDED_TABLES = ("orders", "order_items")
 LAYOUTS = ("snapshot", "drops")
 # the schemas an incremental build of drops must equal a full build in
 COMPARED_SCHEMAS = ("marts", "metrics")
+# members of the fixed-cost build: enough for every model to have rows, too few to cost
+FIXED_COST_MEMBERS = 300
 BI_QUERIES: dict[str, str] = {
     "kpi_monthly: one KPI, every month": (
         "select month, value from metrics.kpi_monthly where kpi = 'capital' order by month"
@@ -140,6 +142,8 @@ class BenchResult:
     # --layout drops: the full build of all drops the incremental build must equal
     check_build: Measured | None = None
     tables_equal: int = 0  # tables of marts and metrics found equal to it
+    # the same build on FIXED_COST_MEMBERS members: what dbt costs whatever the rows
+    fixed_cost: Measured | None = None
 
     @property
     def full_over_reference(self) -> float:
@@ -157,14 +161,22 @@ class BenchResult:
             return None
         return self.write_floor.seconds / self.reference.seconds
 
+    @property
+    def fixed_cost_over_reference(self) -> float | None:
+        if self.fixed_cost is None:
+            return None
+        return self.fixed_cost.seconds / self.reference.seconds
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         incremental = self.incremental_over_full
         floor = self.write_floor_over_reference
+        fixed = self.fixed_cost_over_reference
         data["ratios"] = {
             "full_build_over_reference": round(self.full_over_reference, 3),
             "incremental_over_full_build": None if incremental is None else round(incremental, 3),
             "write_floor_over_reference": None if floor is None else round(floor, 3),
+            "fixed_cost_over_reference": None if fixed is None else round(fixed, 3),
         }
         return data
 
@@ -215,7 +227,10 @@ def measure(command: list[str], env: dict[str, str], log: Path, interval: float 
     with log.open("w", encoding="utf-8") as handle:
         process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
         while True:
-            readings = [_memory_kb(pid) for pid in _descendants(process.pid)]
+            # the child itself first: one small read, before the scan of /proc
+            # that a child of a few milliseconds can outlive on a loaded machine
+            first = _memory_kb(process.pid)
+            readings = [first] + [_memory_kb(pid) for pid in _descendants(process.pid)[1:]]
             resident = sum(rss for rss, _ in readings)
             high_water = max(hwm for _, hwm in readings)
             peak_kb = max(peak_kb, resident, high_water)
@@ -243,6 +258,11 @@ def measure_child(function: str, args: list[str], env: dict[str, str], log: Path
 
 def years_text(years: int) -> str:
     return f"{years} year" if years == 1 else f"{years} years"
+
+
+def cache_dir(members: int, years: int, seed: int) -> Path:
+    """Where the generated data of one size are kept between runs."""
+    return paths.PROJECT_DIR / "data" / "bench" / f"members_{members}_years_{years}_seed_{seed}"
 
 
 def cached_data(
@@ -644,6 +664,9 @@ def run_bench(
         work / "write_floor.log",
     )
     floor_file.unlink()
+
+    console.print(f"fixed cost (the same full build on {FIXED_COST_MEMBERS} members) ...")
+    fixed_cost = measure_fixed_cost(work / "fixed_cost", years, seed, memory_limit, threads)
     return BenchResult(
         members=members,
         years=years,
@@ -667,7 +690,30 @@ def run_bench(
         layout=layout,
         check_build=check_build,
         tables_equal=tables_equal,
+        fixed_cost=fixed_cost,
     )
+
+
+def measure_fixed_cost(
+    work: Path, years: int, seed: int, memory_limit: str, threads: int
+) -> Measured:
+    """A full build of FIXED_COST_MEMBERS generated members (snapshot layout, same
+    years and seed): dbt's parse, hooks and per-node work, the Python models'
+    start-up and every data test, with next to no rows. Every build pays it, so
+    the full build's ratio to the reference cannot fall below this one's."""
+    full, _ = cached_data(
+        FIXED_COST_MEMBERS,
+        years,
+        seed,
+        cache_dir(FIXED_COST_MEMBERS, years, seed),
+        with_base=False,
+        memory_limit=memory_limit,
+    )
+    raw_dir = work / "raw"
+    point_raw_dir(raw_dir, full)
+    db_path = work / "warehouse.duckdb"
+    env = build_env(work, raw_dir, db_path, work / "target", memory_limit, threads)
+    return measure(build_command(DEFAULT_END_DATE, True), env, work / "full_build.log")
 
 
 def build_env(
@@ -745,12 +791,21 @@ def render(result: BenchResult) -> None:
             "raw tables copied as read into a DuckDB file:"
             f" {result.write_floor_over_reference:.2f}x the reference",
         )  # fmt: skip
+    if result.fixed_cost is not None and result.fixed_cost_over_reference is not None:
+        summary.add_row(
+            f"fixed cost: {FIXED_COST_MEMBERS} members", f"{result.fixed_cost.seconds:.1f}",
+            f"{result.fixed_cost.peak_rss_mb:,.0f}",
+            "the same full build on next to no rows:"
+            f" {result.fixed_cost_over_reference:.2f}x the reference",
+        )  # fmt: skip
     console.print(summary)
     ratios = f"full build / reference = [bold]{result.full_over_reference:.2f}x[/]"
     if result.incremental_over_full is not None:
         ratios += f"; incremental / full = [bold]{result.incremental_over_full:.1%}[/]"
     if result.write_floor_over_reference is not None:
         ratios += f"; write floor / reference = [bold]{result.write_floor_over_reference:.2f}x[/]"
+    if result.fixed_cost_over_reference is not None:
+        ratios += f"; fixed cost / reference = [bold]{result.fixed_cost_over_reference:.2f}x[/]"
     console.print(ratios)
     queries = Table(title="BI queries (warm read-only connection)")
     for column in ("query", "p50 ms", "p95 ms"):
@@ -791,7 +846,7 @@ def bench_command(
     """Measure full and incremental builds, BI queries, and the reference SQL."""
     if layout not in LAYOUTS:
         raise typer.BadParameter(f"--layout must be snapshot or drops, not {layout!r}")
-    cache = paths.PROJECT_DIR / "data" / "bench" / f"members_{members}_years_{years}_seed_{seed}"
+    cache = cache_dir(members, years, seed)
     suffix = "" if layout == "snapshot" else f"_{layout}"
     work = paths.target_dir() / "bench" / f"members_{members}{suffix}"
     try:

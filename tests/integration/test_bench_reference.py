@@ -170,6 +170,7 @@ def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> Non
         "full_build_over_reference": 12.0,
         "incremental_over_full_build": None,
         "write_floor_over_reference": None,
+        "fixed_cost_over_reference": None,
     }
 
     with bench.console.capture() as captured:
@@ -180,6 +181,26 @@ def test_a_bench_without_incremental_build_reports_no_incremental_ratio() -> Non
     assert "warehouse file 41.5 GB" in printed
     assert "incremental" not in printed
     assert "write floor" not in printed
+    assert "fixed cost" not in printed
+
+
+def test_the_fixed_cost_is_reported_against_the_reference() -> None:
+    """The build on next to no rows: 27 s against a 9 s reference is 3.00x,
+    in the JSON ratios and the ratio line; the table has its row."""
+    result = BenchResult(
+        members=1_000_000, years=2, seed=42, last_day="2025-12-31", machine={},
+        raw_rows={"orders": 3}, full_build=Measured(seconds=225.0, peak_rss_mb=6000.0),
+        incremental_build=None, reference=Measured(seconds=9.0, peak_rss_mb=1600.0),
+        slowest_nodes=[], incremental_slowest_nodes=[],
+        dbt_model_seconds=300.0, dbt_test_seconds=100.0,
+        fixed_cost=Measured(seconds=27.0, peak_rss_mb=400.0),
+    )  # fmt: skip
+    assert result.to_json()["ratios"]["fixed_cost_over_reference"] == 3.0
+    with bench.console.capture() as captured:
+        render(result)
+    printed = captured.get()
+    assert f"fixed cost: {bench.FIXED_COST_MEMBERS} members" in printed
+    assert "fixed cost / reference = 3.00x" in printed
 
 
 def test_write_floor_copies_every_raw_table_as_read(tmp_path: Path) -> None:
