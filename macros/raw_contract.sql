@@ -37,6 +37,9 @@
         {%- elif drops -%}
             {%- set found = raw_dir ~ '/' ~ table.name ~ '/' -%}
         {%- endif -%}
+        {%- if not drops -%}
+            {%- do memberkpi.forget_raw_drops(table.name) -%}
+        {%- endif -%}
         {%- set contract_columns = table.columns.values() | list -%}
         {%- if found is none -%}
             {%- if table.meta.get('required') -%}

@@ -9,17 +9,39 @@ the build of the snapshot of their current rows.
   same seed.
 - a required table whose drops folder holds no data file stops the build,
   naming the table; a table in both layouts too, naming both paths.
+- incremental reads (issue 25, acceptance 2 on small data): DuckDB keeps
+  every drop row it has read in the warehouse (raw.<table>__drops_read,
+  macro raw_drops_keyed_rows), so a build reads only the drops after the
+  last one stored. The fixture arrives in four steps, one build each, in one
+  warehouse; the steps carry the README's planted changes (a deleted order,
+  a tier change and a rebind; a member exit and a row quarantined; its
+  correction, a late refund and a cancellation after payment). The last
+  build equals the full build of all drops in every mart and metric table,
+  and its stored rows give the README's hand counts. A build that cannot
+  trust the stored rows reads every drop again and says why.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from helpers import HANDMADE, NO_TESTS, Build, fixture_drops_raw, generate_raw, query, run_dbt
+from helpers import (
+    DROP_TABLES,
+    HANDMADE,
+    NO_TESTS,
+    Build,
+    DbtResult,
+    fixture_drops_raw,
+    generate_raw,
+    query,
+    run_dbt,
+)
 from memberkpi.core.sql_text import sql_string
 from scripts.compare_builds import compare_schema
 
@@ -116,20 +138,6 @@ def test_fixture_planted_changes(fixture_builds: tuple[Path, Path, str]) -> None
     # members 15 = 13 + 2 (M05 enrolled, M09 gold); order_items 30 = 28 + 1 + 1
     assert "15 rows read = 13 current + 2 superseded + 0 deleted" in output
     assert "30 rows read = 28 current + 1 superseded + 1 deleted" in output
-
-
-def test_fixture_row_quarantined_before_its_correction(tmp_path: Path) -> None:
-    """Without the drops after 2025-01-15, O24's current row is the 'shipped'
-    one: quarantined (unknown_code). The correction above is what clears it."""
-    raw = fixture_drops_raw(tmp_path / "raw")
-    for later in ("ds=2025-01-31", "ds=2025-02-10"):
-        shutil.rmtree(raw / "orders" / later)
-    for args in (["seed"], ["run", "--select", "+quarantine_raw__orders"]):
-        result = run_dbt(args, work_dir=tmp_path / "w", raw_dir=raw)
-        assert result.success, result.output[-3000:]
-    assert query(
-        result.db_path, "select order_id, reject_reason from staging.quarantine_raw__orders"
-    ) == [("O24", "unknown_code")]
 
 
 @pytest.fixture(scope="module")
@@ -269,3 +277,198 @@ def test_drop_file_missing_a_contract_column_names_the_file(tmp_path: Path) -> N
     assert not result.success
     assert f"raw file {drop}" in result.output
     assert "lacks required column mobile_hash" in result.output
+
+
+# the drops each build adds, with the planted changes they carry (README)
+STEPS = (
+    ("2024-09-30",),  # the initial load
+    ("2024-10-20", "2024-12-31"),  # O90 deleted, M09 gold -> platinum, (app, A03) to M03
+    ("2025-01-15",),  # M05 exits, O24 quarantined (status shipped)
+    ("2025-01-31", "2025-02-10"),  # O24 corrected, O23 late refund, O31 cancelled
+)
+# step_builds: each step's dbt result, the full build of all drops, the
+# orders quarantined after the third step
+StepBuilds = tuple[list[DbtResult], Path, list[tuple[str, str]]]
+# README hand counts: rows read = current + superseded + deleted
+HAND_COUNTS = {
+    "orders": (47, 42, 4, 1),
+    "order_items": (30, 28, 1, 1),
+    "members": (15, 13, 2, 0),
+    "member_bindings": (15, 14, 1, 0),
+    "tier_changes": (1, 1, 0, 0),
+}
+
+
+def keep_drops(raw: Path, days: tuple[str, ...]) -> None:
+    """Remove from raw every drop folder whose day is not in days."""
+    for table in DROP_TABLES:
+        for folder in (raw / table).glob("ds=*"):
+            if folder.name[3:] not in days:
+                shutil.rmtree(folder)
+
+
+def add_drops(raw: Path, source: Path, days: tuple[str, ...]) -> None:
+    """Copy source's drop folders of those days into raw."""
+    for table in DROP_TABLES:
+        for day in days:
+            folder = source / table / f"ds={day}"
+            if folder.exists():
+                shutil.copytree(folder, raw / table / folder.name)
+
+
+def read_lines(output: str, table: str) -> list[str]:
+    """The build's log lines about how it read the drops of table."""
+    return re.findall(rf"raw: {table} drops: [^\n]*", output)
+
+
+def stored_counts(db_path: Path, table: str) -> tuple[int, int, int, int]:
+    """Rows stored = current + superseded + deleted, from the stored flags."""
+    (row,) = query(
+        db_path,
+        f"""
+        select
+            count(*),
+            count(*) filter (where drop_is_current),
+            count(*) filter (where drop_is_superseded),
+            count(*) filter (where not drop_is_current and not drop_is_superseded)
+        from raw."{table}__drops_read"
+        """,
+    )
+    return row
+
+
+@pytest.fixture(scope="module")
+def step_builds(
+    tmp_path_factory: pytest.TempPathFactory, fixture_builds: tuple[Path, Path, str]
+) -> StepBuilds:
+    """The fixture's drops in four steps into one warehouse: `dbt seed` after
+    the first two (the raw tables are read by the on-run-start hook of any
+    dbt command), the orders' quarantine after the third, a build of every
+    model without data tests after the last; the full build of all drops
+    (fixture_builds); and the orders quarantined after the third step."""
+    work = tmp_path_factory.mktemp("drops_incremental")
+    source = fixture_drops_raw(work / "all_drops")
+    raw = fixture_drops_raw(work / "raw")
+    keep_drops(raw, STEPS[0])
+    commands = (
+        ["seed"],
+        ["seed"],
+        ["run", "--select", "+quarantine_raw__orders"],
+        ["build", *NO_TESTS],
+    )
+    results = []
+    quarantined: list[tuple[str, str]] = []
+    for number, (days, args) in enumerate(zip(STEPS, commands, strict=True)):
+        if number:
+            add_drops(raw, source, days)
+        result = run_dbt(args, work_dir=work / "incremental", raw_dir=raw)
+        assert result.success, result.output[-4000:]
+        results.append(result)
+        if number == 2:
+            quarantined = query(
+                result.db_path,
+                "select order_id, reject_reason from staging.quarantine_raw__orders",
+            )
+    return results, fixture_builds[0], quarantined
+
+
+def test_each_build_reads_only_the_new_drops(
+    step_builds: StepBuilds,
+) -> None:
+    """The first build reads every drop; the second too, for its drop of
+    2024-10-20 brings column is_deleted, which the stored rows lack; the
+    third and fourth read only their new drops."""
+    results, _, _ = step_builds
+    first, second, *later = results
+    assert read_lines(first.output, "orders") == [
+        "raw: orders drops: every drop read (no drop stored yet)"
+    ]
+    assert read_lines(second.output, "orders") == [
+        "raw: orders drops: every drop read (column is_deleted is new in the drops)"
+    ]
+    # orders rows per drop (the CSV files' lines after the header): 2024-09-30
+    # 19, 2024-10-20 3, 2024-12-31 3, 2025-01-15 7, 2025-01-31 11, 2025-02-10
+    # 4 (47 in all, as the README counts)
+    expected = [("2024-12-31", 7), ("2025-01-15", 11 + 4)]
+    for result, (after, rows) in zip(later, expected, strict=True):
+        assert read_lines(result.output, "orders") == [
+            f"raw: orders drops: the drops after ds={after} read, {rows} row(s);"
+            " earlier drops as stored by the last build"
+        ]
+    # members gets no new column: its second build reads the drops of
+    # 2024-10-20 (M09 turns platinum) and 2024-12-31, one row each
+    assert read_lines(second.output, "members") == [
+        "raw: members drops: the drops after ds=2024-09-30 read, 2 row(s);"
+        " earlier drops as stored by the last build"
+    ]
+
+
+def test_stored_rows_give_the_hand_counts(step_builds: StepBuilds) -> None:
+    results, _, _ = step_builds
+    db_path = results[-1].db_path
+    for table, counts in HAND_COUNTS.items():
+        assert stored_counts(db_path, table) == counts, table
+        read, current, superseded, deleted = counts
+        line = f"{read} rows read = {current} current + {superseded} superseded + {deleted} deleted"
+        assert line in results[-1].output, table
+
+
+def test_planted_changes_land_as_in_a_full_build(
+    step_builds: StepBuilds,
+) -> None:
+    """Every mart and metric table, and the raw reconciliation and quarantine
+    summary, equal those of one full build of all drops, row for row."""
+    results, full_db, quarantined = step_builds
+    incremental_db = results[-1].db_path
+    differing = []
+    compared = 0
+    for schema in ("marts", "metrics", "staging"):
+        for table in compare_schema(full_db, incremental_db, schema, digits=9):
+            if schema == "staging" and not table.name.startswith(
+                ("quarantine_", "raw_row_reconciliation", "stg_raw__")
+            ):
+                continue
+            compared += 1
+            if not table.equal:
+                differing.append(f"{schema}.{table.name}: {table.unmatched_rows} unmatched")
+    assert compared > 60
+    assert differing == []
+    # the planted changes, read back (README): O24's current row after the
+    # drop of 2025-01-15 is the 'shipped' one, quarantined (unknown_code);
+    # the drop of 2025-01-31 corrects it, so nothing is quarantined
+    assert quarantined == [("O24", "unknown_code")]
+    assert query(incremental_db, "select count(*) from staging.quarantine_raw__orders") == [(0,)]
+    assert query(
+        incremental_db,
+        "select order_id, order_status from staging.stg_raw__orders"
+        " where order_id in ('O23', 'O24', 'O31', 'O90') order by 1",
+    ) == [("O23", "partially_refunded"), ("O24", "paid"), ("O31", "cancelled")]
+
+
+def test_a_build_that_cannot_trust_the_stored_rows_reads_every_drop(tmp_path: Path) -> None:
+    """A drop older than one stored, a stored drop's file changed, and
+    --full-refresh each read every drop again, naming why; nothing new reads
+    nothing. The current rows stay those of the files."""
+    raw = fixture_drops_raw(tmp_path / "raw")
+    late = tmp_path / "late"
+    shutil.move(raw / "orders" / "ds=2025-01-15", late)
+
+    def seed(*extra: str) -> str:
+        result = run_dbt(["seed", *extra], work_dir=tmp_path / "w", raw_dir=raw)
+        assert result.success, result.output[-3000:]
+        return "\n".join(read_lines(result.output, "orders"))
+
+    assert "every drop read (no drop stored yet)" in seed()
+    shutil.move(late, raw / "orders" / "ds=2025-01-15")
+    assert "every drop read (drop ds=2025-01-15 arrived after a later drop was stored)" in seed()
+    assert "the drops after ds=2025-02-10 read, 0 row(s)" in seed()
+    changed = next((raw / "orders" / "ds=2024-12-31").glob("*.csv"))
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace("\n", "\r\n"), encoding="utf-8")
+    os.utime(changed, (1_000_000_000, 1_000_000_000))
+    assert (
+        "every drop read (the files of drop ds=2024-12-31 changed or went since they were"
+        " stored)" in seed()
+    )
+    assert "every drop read (--full-refresh)" in seed("--full-refresh")
+    assert stored_counts(tmp_path / "w" / "warehouse.duckdb", "orders") == HAND_COUNTS["orders"]
