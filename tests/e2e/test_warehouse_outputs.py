@@ -2,12 +2,16 @@
 
 Two warehouses built and published by `memberkpi run` from one checkout,
 side by side in one folder, told apart only by MEMBERKPI_DB, on different
-raw data (the spec's example and the hand-made fixture): each has its own
+raw data (the spec's example as snapshot files; the hand-made fixture with
+five of its tables as daily drops, tests/fixtures/drops): each has its own
 serving copy, dashboard, dbt Data Docs and Great Expectations Data Docs in
 `<name>.outputs/` beside its DuckDB file, with its own numbers: a KPI read
 from each serving copy equals the value counted independently for that
 data set (the spec's expected_kpi_monthly.csv, a hand count) and the value
-in its own build. The raw folders are only read.
+in its own build. The raw folders are only read. The drops brand also
+shows `memberkpi run` on daily drops: the required tables found as drops,
+every drop file validated, the stored drop rows giving the fixture's hand
+counts.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +30,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from helpers import FIXTURES, PROJECT_DIR, SPEC_EXAMPLE, file_hashes, query
+from helpers import PROJECT_DIR, SPEC_EXAMPLE, file_hashes, fixture_drops_raw, query
 from memberkpi.cli import app
 
 # outputs that would otherwise be shared: the run must derive them from MEMBERKPI_DB
@@ -44,20 +49,28 @@ def spec_expected(month: str) -> float:
     raise AssertionError(f"{KPI} {month} not in expected_kpi_monthly.csv")
 
 
+def spec_example_raw(raw_dir: Path) -> Path:
+    """The spec's example raw files, as snapshot files."""
+    shutil.copytree(SPEC_EXAMPLE / "raw", raw_dir)
+    return raw_dir
+
+
 @dataclass(frozen=True)
 class Brand:
-    """One warehouse of the test: its raw data and a KPI value known for it."""
+    """One warehouse of the test: how its raw folder is made and a KPI value
+    known for it."""
 
     name: str
-    raw_source: Path
+    make_raw: Callable[[Path], Path]
     month: str
     expected: float
 
 
 BRANDS = (
-    Brand("brand_a", SPEC_EXAMPLE / "raw", "2024-12-01", spec_expected("2024-12-01")),
-    # tests/integration/test_handmade_kpis.py: member orders in 2025-01 counted by hand
-    Brand("brand_b", FIXTURES / "handmade", "2025-01-01", 706.0),
+    Brand("brand_a", spec_example_raw, "2024-12-01", spec_expected("2024-12-01")),
+    # the drops' current rows are tests/fixtures/handmade, whose member orders
+    # in 2025-01 tests/integration/test_handmade_kpis.py counts by hand
+    Brand("brand_b", fixture_drops_raw, "2025-01-01", 706.0),
 )
 
 
@@ -91,19 +104,26 @@ def catalog_databases(catalog: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def two_warehouses(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both brands run one after the other; their DuckDB files share a folder."""
+def run_outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """Both brands run one after the other; their DuckDB files share a folder.
+    The folder and each run's output, by brand."""
     root = tmp_path_factory.mktemp("two_warehouses")
     (root / "warehouses").mkdir()
+    outputs = {}
     for brand in BRANDS:
-        raw_dir = root / f"{brand.name} raw"
-        shutil.copytree(brand.raw_source, raw_dir)
+        raw_dir = brand.make_raw(root / f"{brand.name} raw")
         before = file_hashes(raw_dir)
         completed = memberkpi_run(raw_dir, root / "warehouses" / f"{brand.name}.duckdb")
         output = completed.stdout + completed.stderr
         assert completed.returncode == 0, output[-5000:]
         assert file_hashes(raw_dir) == before, f"{brand.name}: run wrote in the raw folder"
-    return root / "warehouses"
+        outputs[brand.name] = output
+    return root / "warehouses", outputs
+
+
+@pytest.fixture(scope="module")
+def two_warehouses(run_outputs: tuple[Path, dict[str, str]]) -> Path:
+    return run_outputs[0]
 
 
 @pytest.mark.slow
@@ -175,3 +195,28 @@ def test_the_dashboard_command_writes_beside_the_warehouse_a_serving_copy_names(
     page = two_warehouses / "brand_b.outputs" / "dashboard" / f"memberkpi_{latest:%Y-%m}_zh.html"
     assert page.is_file()
     assert not list((two_warehouses / "brand_a.outputs" / "dashboard").glob("*_zh.html"))
+
+
+@pytest.mark.slow
+def test_a_brand_on_daily_drops_runs_like_a_snapshot_brand(
+    run_outputs: tuple[Path, dict[str, str]],
+) -> None:
+    """brand_b's required tables are found as drops and validate checks every
+    drop file (the one planted break, O24's `shipped` in the 2025-01-15 drop,
+    is a warning); the warehouse keeps the README's hand count of orders (47
+    drop rows = 42 current + 4 superseded + 1 deleted) and the serving copy
+    holds every monthly KPI of the build."""
+    warehouses, outputs = run_outputs
+    output = outputs["brand_b"]
+    raw_dir = warehouses.parent / "brand_b raw"
+    assert f"orders: {raw_dir}/orders (6 drop files)" in output
+    assert "orders/ds=2025-01-15/part-0.csv: column status: 1 of 7 row(s)" in output
+    db = warehouses / "brand_b.duckdb"
+    assert query(db, "select count(*) from raw.orders") == [(42,)]
+    assert query(
+        db,
+        'select count(*), count(*) filter (where drop_is_superseded) from raw."orders__drops_read"',
+    ) == [(47, 4)]
+    serving = warehouses / "brand_b.outputs" / "brand_b_serving.duckdb"
+    kpis = "select month, kpi, value from metrics.kpi_monthly order by all"
+    assert query(serving, kpis) == query(db, kpis)

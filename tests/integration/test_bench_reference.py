@@ -257,7 +257,10 @@ def test_measure_reports_the_peak_of_the_child_tree_not_of_the_bench(tmp_path: P
     assert len(ballast) == 600 * 2**20
     del ballast
     env = {"PATH": "/usr/bin:/bin"}
-    small = measure([sys.executable, "-c", "pass"], env, tmp_path / "small.log")
+    # a child that lives 0.3 s: one that exits within milliseconds can be gone
+    # before the first sample on a loaded machine (its /proc entry a zombie's)
+    small_child = "import time; time.sleep(0.3)"
+    small = measure([sys.executable, "-c", small_child], env, tmp_path / "small.log")
     assert 0 < small.peak_rss_mb < 100
     spawner = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {GRANDCHILD!r}])"
     tree = measure([sys.executable, "-c", spawner], env, tmp_path / "tree.log")
