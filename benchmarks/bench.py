@@ -227,10 +227,7 @@ def measure(command: list[str], env: dict[str, str], log: Path, interval: float 
     with log.open("w", encoding="utf-8") as handle:
         process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
         while True:
-            # the child itself first: one small read, before the scan of /proc
-            # that a child of a few milliseconds can outlive on a loaded machine
-            first = _memory_kb(process.pid)
-            readings = [first] + [_memory_kb(pid) for pid in _descendants(process.pid)[1:]]
+            readings = [_memory_kb(pid) for pid in _descendants(process.pid)]
             resident = sum(rss for rss, _ in readings)
             high_water = max(hwm for _, hwm in readings)
             peak_kb = max(peak_kb, resident, high_water)

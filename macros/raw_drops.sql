@@ -312,7 +312,7 @@
             ~ ")", info=true) }}
         {%- do run_query(
             'create or replace table ' ~ stored ~ ' as '
-            ~ memberkpi.raw_drops_fingerprinted(
+            ~ memberkpi.raw_drops_fingerprinted(table,
                 memberkpi.raw_drops_keyed(table, all_drops, file_columns),
                 fingerprints, 'true')) -%}
     {%- else -%}
@@ -323,7 +323,7 @@
         {%- set added = run_query(
             'insert into ' ~ stored ~ ' by name '
             ~ memberkpi.raw_drops_fingerprinted(
-                keyed_new, fingerprints, 'drop_key_missing')) -%}
+                table, keyed_new, fingerprints, 'drop_key_missing')) -%}
         {{ log("raw: " ~ table.name ~ " drops: the drops after ds="
             ~ last_ds ~ " read, " ~ added.columns[0].values()[0]
             ~ " row(s); earlier drops as stored by the last build", info=true) }}
@@ -333,13 +333,16 @@
 {% endmacro %}
 
 
-{#- The select of the keyed rows with their drop's fingerprint and
-    drop_flagged = flagged (an SQL expression). -#}
-{% macro raw_drops_fingerprinted(keyed, fingerprints, flagged) %}
+{#- The select of the keyed rows with their drop's fingerprint, the key
+    they were flagged by (raw_drop_key_rule) and drop_flagged = flagged (an
+    SQL expression). -#}
+{% macro raw_drops_fingerprinted(table, keyed, fingerprints, flagged) %}
     {%- set fingerprinted -%}
         select
             keyed_drops.*,
             drop_fingerprints.drop_fingerprint,
+            {{ memberkpi.sql_string(memberkpi.raw_drop_key_rule(table)) }}
+                as drop_key_rule,
             {{ flagged }} as drop_flagged
         from {{ keyed }} as keyed_drops
         inner join {{ fingerprints }} as drop_fingerprints
@@ -377,9 +380,11 @@
 
 {#- Why the stored rows of a table's drops cannot be completed with the new
     drops alone, or none when they can: no rows stored yet (the first
-    build on drops), --full-refresh, a stored drop whose files changed or
-    went, a new drop no later than the last stored one (unless its files
-    hold no row), or columns whose type the files now read differently. -#}
+    build on drops), --full-refresh, rows flagged by another key than the
+    contract's now (an edited primary key would leave them superseded by
+    the wrong rows), a stored drop whose files changed or went, a new drop
+    no later than the last stored one (unless its files hold no row), or
+    columns whose type the files now read differently. -#}
 {% macro raw_drops_reload_reason(table, stored, fingerprints, all_drops) %}
     {%- set found = run_query(
         "select count(*) from information_schema.tables"
@@ -399,6 +404,16 @@
     {%- for row in columns_stored.rows -%}
         {%- do stored_types.update({row[0]: row[1]}) -%}
     {%- endfor -%}
+    {%- if 'drop_key_rule' not in stored_types -%}
+        {{ return('stored by an earlier version of this project') }}
+    {%- endif -%}
+    {%- set key_rule = memberkpi.raw_drop_key_rule(table) -%}
+    {%- set other_rules = run_query(
+        'select count(*) from ' ~ stored ~ ' where drop_key_rule <> '
+        ~ memberkpi.sql_string(key_rule)).columns[0].values()[0] -%}
+    {%- if other_rules > 0 -%}
+        {{ return('the key of the drops is now ' ~ key_rule) }}
+    {%- endif -%}
     {%- for row in columns_now.rows
         if stored_types.get(row[0]) != row[1] -%}
         {%- if row[0] not in stored_types -%}
@@ -487,6 +502,13 @@
         {%- do keys.append(memberkpi.clean_text(adapter.quote(name))) -%}
     {%- endfor -%}
     {{ return(keys) }}
+{% endmacro %}
+
+
+{#- The text of the key expressions (raw_drop_keys) that the stored rows
+    were flagged by. -#}
+{% macro raw_drop_key_rule(table) %}
+    {{ return(memberkpi.raw_drop_keys(table) | join(', ')) }}
 {% endmacro %}
 
 

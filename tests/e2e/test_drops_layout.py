@@ -446,9 +446,10 @@ def test_planted_changes_land_as_in_a_full_build(
 
 
 def test_a_build_that_cannot_trust_the_stored_rows_reads_every_drop(tmp_path: Path) -> None:
-    """A drop older than one stored, a stored drop's file changed, and
-    --full-refresh each read every drop again, naming why; nothing new reads
-    nothing. The current rows stay those of the files."""
+    """A drop older than one stored, a stored drop's file changed,
+    --full-refresh, and rows flagged by another key each read every drop
+    again, naming why; nothing new reads nothing. The current rows stay
+    those of the files."""
     raw = fixture_drops_raw(tmp_path / "raw")
     late = tmp_path / "late"
     shutil.move(raw / "orders" / "ds=2025-01-15", late)
@@ -471,4 +472,47 @@ def test_a_build_that_cannot_trust_the_stored_rows_reads_every_drop(tmp_path: Pa
         " stored)" in seed()
     )
     assert "every drop read (--full-refresh)" in seed("--full-refresh")
-    assert stored_counts(tmp_path / "w" / "warehouse.duckdb", "orders") == HAND_COUNTS["orders"]
+    db_path = tmp_path / "w" / "warehouse.duckdb"
+    assert stored_counts(db_path, "orders") == HAND_COUNTS["orders"]
+    # rows flagged by another key (as after an edit of the contract's key)
+    with duckdb.connect(str(db_path)) as connection:
+        connection.execute(
+            """update raw."orders__drops_read" set drop_key_rule = 'order_id, channel'"""
+        )
+    assert "every drop read (the key of the drops is now " in seed()
+    assert stored_counts(db_path, "orders") == HAND_COUNTS["orders"]
+
+
+def test_a_build_stopped_before_flagging_is_completed_by_the_next(tmp_path: Path) -> None:
+    """The state a build leaves when it stops after inserting the drops of
+    2025-01-31 and 2025-02-10 and before the update that flags what they
+    supersede: their rows unflagged, and the earlier rows of O23 and O24
+    (README: both in the 2025-01-15 drop, superseded later) still current.
+    The next build, with nothing new to read, flags them: the README's hand
+    counts and 42 current orders again."""
+    raw = fixture_drops_raw(tmp_path / "raw")
+
+    def seed() -> DbtResult:
+        result = run_dbt(["seed"], work_dir=tmp_path / "w", raw_dir=raw)
+        assert result.success, result.output[-3000:]
+        return result
+
+    db_path = seed().db_path
+    with duckdb.connect(str(db_path)) as connection:
+        connection.execute(
+            """update raw."orders__drops_read" set drop_flagged = false
+            where ds >= '2025-01-31' and order_id is not null"""
+        )
+        connection.execute(
+            """update raw."orders__drops_read"
+            set drop_is_current = true, drop_is_superseded = false
+            where ds = '2025-01-15' and order_id in ('O23', 'O24')"""
+        )
+    assert query(db_path, "select count(*) from raw.orders") == [(44,)]
+    result = seed()
+    assert read_lines(result.output, "orders") == [
+        "raw: orders drops: the drops after ds=2025-02-10 read, 0 row(s);"
+        " earlier drops as stored by the last build"
+    ]
+    assert stored_counts(db_path, "orders") == HAND_COUNTS["orders"]
+    assert query(db_path, "select count(*) from raw.orders") == [(42,)]
